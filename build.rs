@@ -1,0 +1,15 @@
+//! Compiles `proto/*.proto` with the pure-Rust `protox` compiler, so no system `protoc`
+//! is needed, then generates the prost messages and tonic services from the descriptors.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let files = ["proto/tfplugin6.proto", "proto/plugin.proto"];
+    for file in files {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    let descriptors = protox::compile(files, ["proto"])?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptors)?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! The provider binary Terraform launches.
+
+use outposts_provider::provider::{OutpostsProvider, PROVIDER_ADDRESS};
+use outposts_provider::tfplugin::{logging, plugin};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+terraform-provider-outposts: the Terraform provider for AWS Outposts capacity tasks.
+
+Terraform runs this binary itself. Options for running it by hand:
+  -debug      serve for a debugger and print TF_REATTACH_PROVIDERS for Terraform
+  -version    print the version
+  -help       print this help";
+
+fn main() -> ExitCode {
+    let mut debug = false;
+    for arg in std::env::args().skip(1) {
+        match arg.trim_start_matches('-') {
+            "debug" => debug = true,
+            "version" => {
+                println!("terraform-provider-outposts {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            "help" | "h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if !debug && let Err(error) = plugin::check_launched_by_terraform() {
+        eprintln!("{error}");
+        return ExitCode::FAILURE;
+    }
+    let level = logging::level_from_env().or(debug.then_some(tracing::Level::INFO));
+    logging::init(level);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = plugin::ServeOptions {
+        provider_address: PROVIDER_ADDRESS.to_string(),
+        debug,
+    };
+    match runtime.block_on(plugin::serve(OutpostsProvider::new(), options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "provider failed");
+            eprintln!("terraform-provider-outposts: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

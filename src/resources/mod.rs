@@ -1,0 +1,3 @@
+//! The provider's resources and data sources.
+
+pub mod region;

@@ -1,0 +1,61 @@
+//! Data source `outposts_region`: the region and Outposts endpoint the provider is
+//! configured for, like hashicorp/aws's `aws_region`. It calls no API, so modules can use
+//! it to build ARNs or check they run against the intended region and endpoint.
+
+use crate::outposts::OutpostsClient;
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::resource::{Context, DataSource};
+use crate::tfplugin::schema::{Attribute, Block, Schema};
+use crate::tfplugin::value::{Type, Value};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub struct RegionDataSource;
+
+#[derive(Serialize, Deserialize)]
+pub struct RegionState {
+    pub name: String,
+    pub endpoint: String,
+}
+
+#[async_trait]
+impl DataSource<OutpostsClient> for RegionDataSource {
+    type State = RegionState;
+
+    fn type_name(&self) -> &'static str {
+        "outposts_region"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "The AWS region and Outposts API endpoint the provider is configured for. \
+                 Reads only the provider configuration; calls no AWS API.",
+            )
+            .attribute(Attribute::computed(
+                "name",
+                Type::String,
+                "Region name, e.g. `us-west-2`.",
+            ))
+            .attribute(Attribute::computed(
+                "endpoint",
+                Type::String,
+                "URL of the Outposts API the provider calls: the configured endpoint, \
+                 else the regional AWS endpoint.",
+            )),
+        )
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        _config: &Value,
+    ) -> Result<RegionState, Diagnostics> {
+        let client = ctx.client()?;
+        Ok(RegionState {
+            name: client.region().to_string(),
+            endpoint: client.endpoint().to_string(),
+        })
+    }
+}

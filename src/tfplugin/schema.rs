@@ -1,0 +1,297 @@
+//! Schema model: what a provider, resource or data source declares once, and what feeds
+//! Terraform's type checks, the msgpack codec (through [`Block::value_type`]) and the docs.
+
+use super::proto::tfplugin6 as pb;
+use super::value::Type;
+use std::collections::BTreeMap;
+
+/// A versioned schema for a provider, resource or data source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// Bumped when the stored state shape changes; drives UpgradeResourceState.
+    pub version: i64,
+    pub block: Block,
+}
+
+/// A configuration block: attributes and nested blocks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Block {
+    pub description: String,
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<NestedBlock>,
+    pub deprecated: bool,
+}
+
+/// One attribute of a block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    pub required: bool,
+    pub optional: bool,
+    pub computed: bool,
+    /// Terraform redacts sensitive values in plans and output.
+    pub sensitive: bool,
+    pub deprecated: bool,
+}
+
+/// How a nested block repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    Single,
+    Group,
+    List,
+    Set,
+    Map,
+}
+
+/// A block type nested in another block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedBlock {
+    pub type_name: String,
+    pub block: Block,
+    pub nesting: Nesting,
+    pub min_items: i64,
+    pub max_items: i64,
+}
+
+impl Schema {
+    pub fn new(version: i64, block: Block) -> Self {
+        Schema { version, block }
+    }
+
+    /// The object type of a whole value of this schema.
+    pub fn value_type(&self) -> Type {
+        self.block.value_type()
+    }
+
+    pub(crate) fn to_proto(&self) -> pb::Schema {
+        pb::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto(self.version)),
+        }
+    }
+}
+
+impl Block {
+    pub fn new(description: impl Into<String>) -> Self {
+        Block {
+            description: description.into(),
+            ..Block::default()
+        }
+    }
+
+    pub fn attribute(mut self, attribute: Attribute) -> Self {
+        self.attributes.push(attribute);
+        self
+    }
+
+    pub fn block(mut self, block: NestedBlock) -> Self {
+        self.blocks.push(block);
+        self
+    }
+
+    /// The cty object type Terraform uses for a value of this block: one member per
+    /// attribute and per nested block type.
+    pub fn value_type(&self) -> Type {
+        let mut members = BTreeMap::new();
+        for attribute in &self.attributes {
+            members.insert(attribute.name.clone(), attribute.ty.clone());
+        }
+        for nested in &self.blocks {
+            let object = nested.block.value_type();
+            let ty = match nested.nesting {
+                Nesting::Single | Nesting::Group => object,
+                Nesting::List => Type::List(Box::new(object)),
+                Nesting::Set => Type::Set(Box::new(object)),
+                Nesting::Map => Type::Map(Box::new(object)),
+            };
+            members.insert(nested.type_name.clone(), ty);
+        }
+        Type::Object(members)
+    }
+
+    /// Looks up an attribute by name.
+    pub fn find_attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Looks up a nested block type by name.
+    pub fn find_block(&self, name: &str) -> Option<&NestedBlock> {
+        self.blocks.iter().find(|b| b.type_name == name)
+    }
+
+    fn to_proto(&self, version: i64) -> pb::schema::Block {
+        pb::schema::Block {
+            version,
+            attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
+            block_types: self.blocks.iter().map(NestedBlock::to_proto).collect(),
+            description: self.description.clone(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: self.deprecated,
+        }
+    }
+}
+
+impl Attribute {
+    fn new(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            name: name.to_string(),
+            ty,
+            description: description.to_string(),
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            deprecated: false,
+        }
+    }
+
+    /// An argument the user must set.
+    pub fn required(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            required: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// An argument the user may set.
+    pub fn optional(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            optional: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// A value only the provider sets.
+    pub fn computed(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            computed: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// An argument the user may set and the provider fills in when they do not.
+    pub fn optional_computed(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            optional: true,
+            computed: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+
+    fn to_proto(&self) -> pb::schema::Attribute {
+        pb::schema::Attribute {
+            name: self.name.clone(),
+            r#type: self.ty.to_json().to_string().into_bytes(),
+            description: self.description.clone(),
+            required: self.required,
+            optional: self.optional,
+            computed: self.computed,
+            sensitive: self.sensitive,
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: self.deprecated,
+            nested_type: None,
+            write_only: false,
+        }
+    }
+}
+
+impl NestedBlock {
+    /// A repeated block kept in order (`instance_pool { ... }` written several times).
+    pub fn list(type_name: &str, block: Block, min_items: i64, max_items: i64) -> Self {
+        NestedBlock {
+            type_name: type_name.to_string(),
+            block,
+            nesting: Nesting::List,
+            min_items,
+            max_items,
+        }
+    }
+
+    /// A block written at most once whose absence is a null value.
+    pub fn single(type_name: &str, block: Block) -> Self {
+        NestedBlock {
+            type_name: type_name.to_string(),
+            block,
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+        }
+    }
+
+    fn to_proto(&self) -> pb::schema::NestedBlock {
+        let nesting = match self.nesting {
+            Nesting::Single => pb::schema::nested_block::NestingMode::Single,
+            Nesting::Group => pb::schema::nested_block::NestingMode::Group,
+            Nesting::List => pb::schema::nested_block::NestingMode::List,
+            Nesting::Set => pb::schema::nested_block::NestingMode::Set,
+            Nesting::Map => pb::schema::nested_block::NestingMode::Map,
+        };
+        pb::schema::NestedBlock {
+            type_name: self.type_name.clone(),
+            block: Some(self.block.to_proto(0)),
+            nesting: nesting as i32,
+            min_items: self.min_items,
+            max_items: self.max_items,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Schema {
+        Schema::new(
+            1,
+            Block::new("A sample.")
+                .attribute(Attribute::required("name", Type::String, "The name."))
+                .attribute(Attribute::optional("secret", Type::String, "A secret.").sensitive())
+                .block(NestedBlock::list(
+                    "pool",
+                    Block::new("A pool.").attribute(Attribute::required(
+                        "count",
+                        Type::Number,
+                        "How many.",
+                    )),
+                    0,
+                    0,
+                ))
+                .block(NestedBlock::single("timeouts", Block::new("Timeouts."))),
+        )
+    }
+
+    #[test]
+    fn value_type_has_one_member_per_attribute_and_block() {
+        let ty = sample().value_type();
+        let Type::Object(members) = ty else {
+            panic!("not an object: {ty:?}")
+        };
+        assert_eq!(members.get("name"), Some(&Type::String));
+        assert!(matches!(members.get("pool"), Some(Type::List(_))));
+        assert!(matches!(members.get("timeouts"), Some(Type::Object(_))));
+        assert_eq!(members.len(), 4);
+    }
+
+    #[test]
+    fn proto_carries_types_as_json_and_markdown_descriptions() {
+        let proto = sample().to_proto();
+        let block = proto.block.expect("block");
+        assert_eq!(proto.version, 1);
+        let name = &block.attributes[0];
+        assert_eq!(name.r#type, b"\"string\"");
+        assert_eq!(name.description_kind, pb::StringKind::Markdown as i32);
+        assert!(block.attributes[1].sensitive);
+        assert_eq!(
+            block.block_types[0].nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
+    }
+}

@@ -1,0 +1,550 @@
+//! The `tfplugin6.Provider` gRPC service: decodes Terraform's values with the schema's
+//! types, calls the provider's traits, and encodes the answers. Errors in what
+//! Terraform sent become diagnostics, never panics.
+
+use super::diag::{Diagnostic, Diagnostics, path_to_proto};
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
+use super::resource::{
+    Configured, Context, ErasedApply, ErasedDataSource, ErasedResource, PlanRequest, Provider,
+};
+use super::schema::Schema;
+use super::value::{self, Type, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+/// The state of ConfigureProvider: nothing yet, a client, or why there is none.
+enum ClientSlot<C> {
+    NotConfigured,
+    Ready(Arc<C>),
+    Unavailable(String),
+}
+
+/// Serves one provider over tfplugin6.
+pub struct ProviderService<P: Provider> {
+    provider: P,
+    provider_schema: Schema,
+    resources: BTreeMap<&'static str, (Box<dyn ErasedResource<P::Client>>, Schema)>,
+    data_sources: BTreeMap<&'static str, (Box<dyn ErasedDataSource<P::Client>>, Schema)>,
+    client: RwLock<ClientSlot<P::Client>>,
+    stop: CancellationToken,
+}
+
+impl<P: Provider> ProviderService<P> {
+    /// `stop` is cancelled by StopProvider; every operation sees it through its context.
+    pub fn new(provider: P, stop: CancellationToken) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| {
+                let schema = r.schema();
+                (r.type_name(), (r, schema))
+            })
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| {
+                let schema = d.schema();
+                (d.type_name(), (d, schema))
+            })
+            .collect();
+        ProviderService {
+            provider_schema: provider.schema(),
+            provider,
+            resources,
+            data_sources,
+            client: RwLock::new(ClientSlot::NotConfigured),
+            stop,
+        }
+    }
+
+    fn context(&self) -> Context<P::Client> {
+        let (client, reason) = match &*self.client.read().unwrap_or_else(|e| e.into_inner()) {
+            ClientSlot::NotConfigured => (None, None),
+            ClientSlot::Ready(c) => (Some(c.clone()), None),
+            ClientSlot::Unavailable(reason) => (None, Some(reason.clone())),
+        };
+        Context::new(client, self.stop.clone()).with_unconfigured_reason(reason)
+    }
+
+    fn resource(
+        &self,
+        type_name: &str,
+    ) -> Result<&(Box<dyn ErasedResource<P::Client>>, Schema), Diagnostics> {
+        self.resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider does not have a resource type named {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn data_source(
+        &self,
+        type_name: &str,
+    ) -> Result<&(Box<dyn ErasedDataSource<P::Client>>, Schema), Diagnostics> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown data source type",
+                format!("This provider does not have a data source named {type_name:?}."),
+            )
+            .into()
+        })
+    }
+}
+
+/// Decodes a DynamicValue Terraform sent; an absent value is null.
+fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+    let Some(dv) = dv else {
+        return Ok(Value::Null);
+    };
+    let result = if !dv.msgpack.is_empty() {
+        value::decode_msgpack(&dv.msgpack, ty)
+    } else if !dv.json.is_empty() {
+        value::decode_json(&dv.json, ty)
+    } else {
+        return Ok(Value::Null);
+    };
+    result.map_err(|e| {
+        Diagnostic::error(
+            "Invalid value from Terraform",
+            format!("The {what} Terraform sent could not be decoded: {e}"),
+        )
+        .into()
+    })
+}
+
+/// Encodes a value for Terraform; a failure is a provider bug reported as a diagnostic.
+fn encode(value: &Value, ty: &Type, diagnostics: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match value::encode_msgpack(value, ty) {
+        Ok(msgpack) => Some(pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        }),
+        Err(e) => {
+            diagnostics.error(
+                "Provider produced an invalid value",
+                format!("This is a bug in the provider: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    d.to_proto()
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: false,
+        move_resource_state: false,
+    }
+}
+
+#[tonic::async_trait]
+impl<P: Provider> ProviderRpc for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|name| pb::get_metadata::DataSourceMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
+            resources: self
+                .resources
+                .keys()
+                .map(|name| pb::get_metadata::ResourceMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(self.provider_schema.to_proto()),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(name, (_, schema))| (name.to_string(), schema.to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(name, (_, schema))| (name.to_string(), schema.to_proto()))
+                .collect(),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+            server_capabilities: Some(capabilities()),
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let request = request.into_inner();
+        let ty = self.provider_schema.value_type();
+        let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
+            Ok(config) => self.provider.validate(&config),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags(&diagnostics),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let diagnostics = match self.resource(&request.type_name) {
+            Ok((resource, schema)) => {
+                match decode(
+                    request.config.as_ref(),
+                    &schema.value_type(),
+                    "configuration",
+                ) {
+                    Ok(config) => resource.validate(&config),
+                    Err(d) => d,
+                }
+            }
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags(&diagnostics),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let diagnostics = match self.data_source(&request.type_name) {
+            Ok((data_source, schema)) => {
+                match decode(
+                    request.config.as_ref(),
+                    &schema.value_type(),
+                    "configuration",
+                ) {
+                    Ok(config) => data_source.validate(&config),
+                    Err(d) => d,
+                }
+            }
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags(&diagnostics),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let request = request.into_inner();
+        let mut diagnostics = Diagnostics::new();
+        let mut upgraded_state = None;
+        match self.resource(&request.type_name) {
+            Ok((_, schema)) => {
+                let ty = schema.value_type();
+                let raw = request.raw_state.unwrap_or_default();
+                if request.version > schema.version {
+                    diagnostics.error(
+                        "State from a newer provider",
+                        format!(
+                            "The state was written by a provider with schema version {}, but \
+                             this provider only knows versions up to {}. Upgrade the provider.",
+                            request.version, schema.version
+                        ),
+                    );
+                } else if raw.json.is_empty() {
+                    diagnostics.error(
+                        "Unsupported state format",
+                        "The state is stored in the legacy flatmap format, which this \
+                         provider never wrote. Remove the object from state and import it.",
+                    );
+                } else {
+                    // Decoding the stored JSON with the current schema drops attributes
+                    // that no longer exist and nulls the new ones: the upgrade for every
+                    // schema change made so far.
+                    match value::decode_json(&raw.json, &ty) {
+                        Ok(state) => upgraded_state = encode(&state, &ty, &mut diagnostics),
+                        Err(e) => diagnostics.error(
+                            "Unreadable stored state",
+                            format!("The stored state could not be read: {e}"),
+                        ),
+                    }
+                }
+            }
+            Err(d) => diagnostics = d,
+        }
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags(&diagnostics),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let request = request.into_inner();
+        let ty = self.provider_schema.value_type();
+        let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
+            Err(d) => d,
+            Ok(config) => {
+                let outcome = self
+                    .provider
+                    .configure(&config, &request.terraform_version)
+                    .await;
+                let mut slot = self.client.write().unwrap_or_else(|e| e.into_inner());
+                match outcome {
+                    Configured::Ready(client) => {
+                        *slot = ClientSlot::Ready(Arc::new(client));
+                        Diagnostics::new()
+                    }
+                    Configured::Unknown { reason } => {
+                        *slot = ClientSlot::Unavailable(reason);
+                        Diagnostics::new()
+                    }
+                    Configured::Failed(d) => d,
+                }
+            }
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags(&diagnostics),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let request = request.into_inner();
+        let mut diagnostics = Diagnostics::new();
+        let mut new_state = None;
+        let mut private = request.private.clone();
+        match self.resource(&request.type_name) {
+            Err(d) => diagnostics = d,
+            Ok((resource, schema)) => {
+                let ty = schema.value_type();
+                match decode(request.current_state.as_ref(), &ty, "current state") {
+                    Err(d) => diagnostics = d,
+                    Ok(state) if state.is_null() => {
+                        new_state = encode(&Value::Null, &ty, &mut diagnostics);
+                    }
+                    Ok(state) => {
+                        let read = resource
+                            .read(&self.context(), state.clone(), request.private)
+                            .await;
+                        diagnostics = read.diagnostics;
+                        // On a failed read Terraform keeps what it had; echo it back so
+                        // an error never reads as "the object is gone".
+                        let answer = if diagnostics.has_errors() && read.state.is_null() {
+                            state
+                        } else {
+                            private = read.private;
+                            read.state
+                        };
+                        new_state = encode(&answer, &ty, &mut diagnostics);
+                    }
+                }
+            }
+        }
+        Ok(Response::new(pb::read_resource::Response {
+            new_state,
+            diagnostics: diags(&diagnostics),
+            private,
+            deferred: None,
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let request = request.into_inner();
+        let mut response = pb::plan_resource_change::Response::default();
+        let (resource, schema) = match self.resource(&request.type_name) {
+            Ok(r) => r,
+            Err(d) => {
+                response.diagnostics = diags(&d);
+                return Ok(Response::new(response));
+            }
+        };
+        let ty = schema.value_type();
+        let decoded = decode(request.prior_state.as_ref(), &ty, "prior state").and_then(|prior| {
+            let proposed = decode(request.proposed_new_state.as_ref(), &ty, "proposed state")?;
+            let config = decode(request.config.as_ref(), &ty, "configuration")?;
+            Ok((prior, proposed, config))
+        });
+        let (prior, proposed, config) = match decoded {
+            Ok(v) => v,
+            Err(d) => {
+                response.diagnostics = diags(&d);
+                return Ok(Response::new(response));
+            }
+        };
+        let mut diagnostics = Diagnostics::new();
+        if proposed.is_null() {
+            // A destroy: Terraform plans it itself; the planned state is null.
+            response.planned_state = encode(&Value::Null, &ty, &mut diagnostics);
+            response.planned_private = request.prior_private;
+            response.diagnostics = diags(&diagnostics);
+            return Ok(Response::new(response));
+        }
+        let plan = resource
+            .plan(
+                &self.context(),
+                PlanRequest {
+                    prior_state: (!prior.is_null()).then_some(prior),
+                    proposed_new_state: proposed,
+                    config,
+                    prior_private: request.prior_private,
+                },
+            )
+            .await;
+        diagnostics.extend(plan.diagnostics);
+        response.planned_state = encode(&plan.planned_state, &ty, &mut diagnostics);
+        response.requires_replace = plan.requires_replace.iter().map(path_to_proto).collect();
+        response.planned_private = plan.planned_private;
+        response.diagnostics = diags(&diagnostics);
+        Ok(Response::new(response))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let request = request.into_inner();
+        let mut response = pb::apply_resource_change::Response::default();
+        let (resource, schema) = match self.resource(&request.type_name) {
+            Ok(r) => r,
+            Err(d) => {
+                response.diagnostics = diags(&d);
+                return Ok(Response::new(response));
+            }
+        };
+        let ty = schema.value_type();
+        let decoded = decode(request.prior_state.as_ref(), &ty, "prior state").and_then(|prior| {
+            let planned = decode(request.planned_state.as_ref(), &ty, "planned state")?;
+            let config = decode(request.config.as_ref(), &ty, "configuration")?;
+            Ok((prior, planned, config))
+        });
+        let (prior_state, planned_state, config) = match decoded {
+            Ok(v) => v,
+            Err(d) => {
+                response.diagnostics = diags(&d);
+                // Never drop an existing object because of a decoding problem.
+                response.new_state = request.prior_state;
+                return Ok(Response::new(response));
+            }
+        };
+        let applied = resource
+            .apply(
+                &self.context(),
+                ErasedApply {
+                    prior_state,
+                    planned_state,
+                    config,
+                    planned_private: request.planned_private,
+                },
+            )
+            .await;
+        let mut diagnostics = applied.diagnostics;
+        response.new_state = encode(&applied.state, &ty, &mut diagnostics);
+        response.private = applied.private;
+        response.diagnostics = diags(&diagnostics);
+        Ok(Response::new(response))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let request = request.into_inner();
+        let mut imported_resources = Vec::new();
+        let diagnostics = match self.resource(&request.type_name) {
+            Err(d) => d,
+            Ok((resource, schema)) => {
+                let ty = schema.value_type();
+                let imported = resource.import(&self.context(), &request.id).await;
+                let mut diagnostics = imported.diagnostics;
+                if !diagnostics.has_errors() && !imported.state.is_null() {
+                    let state = encode(&imported.state, &ty, &mut diagnostics);
+                    imported_resources.push(pb::import_resource_state::ImportedResource {
+                        type_name: request.type_name.clone(),
+                        state,
+                        private: imported.private,
+                    });
+                }
+                diagnostics
+            }
+        };
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diags(&diagnostics),
+            deferred: None,
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let request = request.into_inner();
+        let mut state = None;
+        let diagnostics = match self.data_source(&request.type_name) {
+            Err(d) => d,
+            Ok((data_source, schema)) => {
+                let ty = schema.value_type();
+                match decode(request.config.as_ref(), &ty, "configuration") {
+                    Err(d) => d,
+                    Ok(config) => {
+                        let read = data_source.read(&self.context(), &config).await;
+                        let mut diagnostics = read.diagnostics;
+                        if !diagnostics.has_errors() {
+                            state = encode(&read.state, &ty, &mut diagnostics);
+                        }
+                        diagnostics
+                    }
+                }
+            }
+        };
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags(&diagnostics),
+            deferred: None,
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("Terraform asked the provider to stop; in-flight operations return now");
+        self.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}

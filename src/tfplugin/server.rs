@@ -22,12 +22,17 @@ enum ClientSlot<C> {
     Unavailable(String),
 }
 
+/// A resource with the schema it declared, computed once.
+type ServedResource<C> = (Box<dyn ErasedResource<C>>, Schema);
+/// A data source with the schema it declared, computed once.
+type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, Schema);
+
 /// Serves one provider over tfplugin6.
 pub struct ProviderService<P: Provider> {
     provider: P,
     provider_schema: Schema,
-    resources: BTreeMap<&'static str, (Box<dyn ErasedResource<P::Client>>, Schema)>,
-    data_sources: BTreeMap<&'static str, (Box<dyn ErasedDataSource<P::Client>>, Schema)>,
+    resources: BTreeMap<&'static str, ServedResource<P::Client>>,
+    data_sources: BTreeMap<&'static str, ServedDataSource<P::Client>>,
     client: RwLock<ClientSlot<P::Client>>,
     stop: CancellationToken,
 }
@@ -70,10 +75,7 @@ impl<P: Provider> ProviderService<P> {
         Context::new(client, self.stop.clone()).with_unconfigured_reason(reason)
     }
 
-    fn resource(
-        &self,
-        type_name: &str,
-    ) -> Result<&(Box<dyn ErasedResource<P::Client>>, Schema), Diagnostics> {
+    fn resource(&self, type_name: &str) -> Result<&ServedResource<P::Client>, Diagnostics> {
         self.resources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown resource type",
@@ -83,10 +85,7 @@ impl<P: Provider> ProviderService<P> {
         })
     }
 
-    fn data_source(
-        &self,
-        type_name: &str,
-    ) -> Result<&(Box<dyn ErasedDataSource<P::Client>>, Schema), Diagnostics> {
+    fn data_source(&self, type_name: &str) -> Result<&ServedDataSource<P::Client>, Diagnostics> {
         self.data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown data source type",

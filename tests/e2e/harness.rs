@@ -1,0 +1,203 @@
+//! Runs the real `terraform` CLI against the freshly built provider in a temporary
+//! directory, and on failure prints everything needed to see why: the command, its
+//! directory, stdout, stderr and the provider's log.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The provider binary cargo built for this test run.
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-outposts"))
+}
+
+/// The terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing is a failure with
+/// instructions, never a skip.
+pub fn terraform_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("terraform"))
+            .find(|candidate| candidate.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "the terraform CLI is required for the end-to-end tests but was not found: \
+             install Terraform 1.11+ on PATH or set TERRAFORM=/path/to/terraform"
+        )
+    })
+}
+
+/// A Terraform working directory wired to the local provider build through
+/// `dev_overrides`, isolated from the user's AWS and Terraform settings.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+pub const REQUIRED_PROVIDERS: &str = r#"
+terraform {
+  required_providers {
+    outposts = { source = "outposts-labs/outposts" }
+  }
+}
+"#;
+
+impl Workspace {
+    /// A workspace whose `main.tf` is `config` after the `required_providers` block.
+    pub fn new(config: &str) -> Workspace {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let provider_dir = provider_binary()
+            .parent()
+            .expect("provider binary has a directory")
+            .to_path_buf();
+        let cli_config = dir.path().join("cli.tfrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \
+                 \"registry.terraform.io/outposts-labs/outposts\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+                provider_dir.display().to_string()
+            ),
+        )
+        .expect("write CLI config");
+        let workspace = Workspace {
+            env: vec![
+                (
+                    "TF_CLI_CONFIG_FILE".into(),
+                    cli_config.display().to_string(),
+                ),
+                ("TF_IN_AUTOMATION".into(), "1".into()),
+                ("CHECKPOINT_DISABLE".into(), "1".into()),
+                ("TF_LOG_PROVIDER".into(), "DEBUG".into()),
+                (
+                    "TF_LOG_PATH".into(),
+                    dir.path().join("terraform.log").display().to_string(),
+                ),
+                ("HOME".into(), dir.path().display().to_string()),
+                ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+                ("AWS_ACCESS_KEY_ID".into(), "AKIDTESTACCESSKEY01".into()),
+                ("AWS_SECRET_ACCESS_KEY".into(), "test-secret-key".into()),
+                ("AWS_REGION".into(), "us-west-2".into()),
+            ],
+            dir,
+        };
+        workspace.write("main.tf", &format!("{REQUIRED_PROVIDERS}\n{config}"));
+        workspace
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, content: &str) {
+        std::fs::write(self.dir.path().join(name), content).expect("write file");
+    }
+
+    /// Sets (or overrides) an environment variable for every later command.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    pub fn remove_env(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+    }
+
+    /// The terraform command, with an environment free of the caller's Terraform and
+    /// AWS settings.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(terraform_binary());
+        command.args(args).current_dir(self.dir.path());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("TF_") || key.starts_with("AWS_") || key == "CHECKPOINT_DISABLE" {
+                command.env_remove(&key);
+            }
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command
+    }
+
+    /// Runs terraform and returns its output whatever the exit status.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self
+            .command(args)
+            .output()
+            .unwrap_or_else(|e| panic!("could not run terraform {args:?}: {e}"));
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            dir: self.dir.path().to_path_buf(),
+            output,
+        }
+    }
+
+    /// Runs terraform and requires success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        if !run.output.status.success() {
+            panic!("expected success\n{}", run.report());
+        }
+        run
+    }
+
+    /// Runs terraform and requires failure.
+    pub fn fails(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        if run.output.status.success() {
+            panic!("expected failure\n{}", run.report());
+        }
+        run
+    }
+}
+
+/// One finished terraform command.
+pub struct Run {
+    args: Vec<String>,
+    dir: PathBuf,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// The Terraform and provider log written during this workspace's commands.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("terraform.log")).unwrap_or_default()
+    }
+
+    /// Everything a developer needs to see when a test fails.
+    pub fn report(&self) -> String {
+        let log = self.log();
+        let provider_lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("provider.terraform-provider-outposts") || l.contains("[ERROR]"))
+            .collect();
+        format!(
+            "command: terraform {}\ncwd: {}\nstatus: {}\n--- stdout ---\n{}\n--- stderr ---\n{}\n--- provider log ---\n{}",
+            self.args.join(" "),
+            self.dir.display(),
+            self.output.status,
+            self.stdout(),
+            self.stderr(),
+            provider_lines.join("\n")
+        )
+    }
+
+    /// Asserts that stdout or stderr contains `needle`, showing everything when not.
+    pub fn assert_mentions(&self, needle: &str) -> &Self {
+        if !self.stdout().contains(needle) && !self.stderr().contains(needle) {
+            panic!(
+                "expected the output to mention {needle:?}\n{}",
+                self.report()
+            );
+        }
+        self
+    }
+}

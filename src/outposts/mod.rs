@@ -1,4 +1,10 @@
-//! The Outposts client layer: the only code that calls the AWS SDK.
+//! The Outposts client layer: the only code that calls the AWS SDK. Thin and typed:
+//! find / status / wait, error classification, and ID parsing.
+
+pub mod error;
+pub mod ids;
+pub mod task;
+pub mod wait;
 
 /// The configured clients handed to every resource and data source operation.
 #[derive(Clone, Debug)]
@@ -28,7 +34,7 @@ impl OutpostsClient {
     }
 
     /// The underlying SDK client, for the client layer's own modules.
-    pub fn sdk(&self) -> &aws_sdk_outposts::Client {
+    pub(crate) fn sdk(&self) -> &aws_sdk_outposts::Client {
         &self.sdk
     }
 }

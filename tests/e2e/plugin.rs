@@ -278,6 +278,19 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         .expect("mTLS channel");
     assert_eq!(schema_call(channel.clone()).await.expect("schema"), 1);
 
+    // go-plugin's conventional health service reports the "plugin" service as serving.
+    let health = tonic_health::pb::health_client::HealthClient::new(channel.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .expect("health check")
+        .into_inner();
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
     // Ctrl-C reaches the provider too; Terraform handles it, so the provider stays up.
     provider.signal("INT");
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -1,0 +1,112 @@
+//! Identifiers and the API's own constraints on them, checked before AWS sees them.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+fn pattern(p: &str) -> Regex {
+    // The patterns are constants of this file; a test compiles each one.
+    Regex::new(p).unwrap_or_else(|e| panic!("invalid built-in pattern {p}: {e}"))
+}
+
+static OUTPOST_IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"^(arn:aws([a-z-]+)?:outposts:[a-z0-9-]+:[0-9]{12}:outpost/)?op-[a-f0-9]{17}$")
+});
+static CAPACITY_TASK_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^cap-[a-f0-9]{17}$"));
+static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^oo-[a-f0-9]{17}$"));
+static ASSET_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[0-9]{10}$"));
+static INSTANCE_TYPE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[a-z0-9\-]+\.[a-z0-9\-]+$"));
+static INSTANCE_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^i-[0-9a-z]+$"));
+static ACCOUNT_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[0-9]{12}$"));
+
+/// Services whose instances a task may leave in place.
+pub const AWS_SERVICES: [&str; 7] = ["AWS", "EC2", "EKS", "ELASTICACHE", "ELB", "RDS", "ROUTE53"];
+/// What a task does about running instances in the way.
+pub const TASK_ACTIONS: [&str; 2] = ["WAIT_FOR_EVACUATION", "FAIL_TASK"];
+/// The largest count of one instance type in a pool.
+pub const MAX_INSTANCE_COUNT: i64 = 9999;
+
+pub fn is_outpost_identifier(s: &str) -> bool {
+    s.len() <= 180 && OUTPOST_IDENTIFIER.is_match(s)
+}
+
+pub fn is_capacity_task_id(s: &str) -> bool {
+    CAPACITY_TASK_ID.is_match(s)
+}
+
+pub fn is_order_id(s: &str) -> bool {
+    ORDER_ID.is_match(s)
+}
+
+pub fn is_asset_id(s: &str) -> bool {
+    ASSET_ID.is_match(s)
+}
+
+pub fn is_instance_type(s: &str) -> bool {
+    s.len() <= 64 && INSTANCE_TYPE.is_match(s)
+}
+
+pub fn is_instance_id(s: &str) -> bool {
+    (11..=32).contains(&s.len()) && INSTANCE_ID.is_match(s)
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    ACCOUNT_ID.is_match(s)
+}
+
+/// The `op-...` ID inside an Outpost ID or ARN.
+pub fn outpost_id(identifier: &str) -> &str {
+    identifier.rsplit('/').next().unwrap_or(identifier)
+}
+
+/// An import ID: `op-<id>/cap-<id>` or `arn:...:outpost/op-<id>/cap-<id>`. Returns the
+/// Outpost identifier as written and the task ID.
+pub fn parse_import_id(id: &str) -> Result<(String, String), String> {
+    let explain = || {
+        format!(
+            "{id:?} is not a capacity task import ID. Use OUTPOST/TASK, where OUTPOST is the \
+             Outpost ID or ARN and TASK the capacity task ID, e.g. \
+             op-0123456789abcdef0/cap-0123456789abcdef0 or \
+             arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0/cap-0123456789abcdef0"
+        )
+    };
+    let (outpost, task) = id.trim().rsplit_once('/').ok_or_else(explain)?;
+    if is_outpost_identifier(outpost) && is_capacity_task_id(task) {
+        Ok((outpost.to_string(), task.to_string()))
+    } else {
+        Err(explain())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OP: &str = "op-0123456789abcdef0";
+    const ARN: &str = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0";
+    const CAP: &str = "cap-0123456789abcdef0";
+
+    #[test]
+    fn every_pattern_compiles_and_checks() {
+        assert!(is_outpost_identifier(OP) && is_outpost_identifier(ARN));
+        assert!(!is_outpost_identifier("op-0123") && !is_outpost_identifier("OP-0123456789ABCDEF0"));
+        assert!(is_capacity_task_id(CAP) && !is_capacity_task_id("cap-xyz"));
+        assert!(is_order_id("oo-0123456789abcdef0") && !is_order_id("oo-1"));
+        assert!(is_asset_id("0123456789") && !is_asset_id("123"));
+        assert!(is_instance_type("c5.4xlarge") && is_instance_type("g4dn.metal"));
+        assert!(!is_instance_type("C5.large") && !is_instance_type("c5") && !is_instance_type(&"a".repeat(70)));
+        assert!(is_instance_id("i-0123456789") && !is_instance_id("i-1"));
+        assert!(is_account_id("123456789012") && !is_account_id("12345"));
+        assert_eq!(outpost_id(ARN), OP);
+        assert_eq!(outpost_id(OP), OP);
+    }
+
+    #[test]
+    fn import_ids_in_both_forms() {
+        assert_eq!(parse_import_id(&format!("{OP}/{CAP}")), Ok((OP.to_string(), CAP.to_string())));
+        assert_eq!(parse_import_id(&format!("{ARN}/{CAP}")), Ok((ARN.to_string(), CAP.to_string())));
+        for bad in ["", CAP, OP, "op-1/cap-2", &format!("{CAP}/{OP}"), &format!("{OP},{CAP}")] {
+            let error = parse_import_id(bad).expect_err(bad);
+            assert!(error.contains("OUTPOST/TASK"), "{error}");
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Capacity tasks: typed views of the API's shapes and the calls that read and change
+//! them. Everything that knows `aws-sdk-outposts` types for tasks is here.
+
+use super::OutpostsClient;
+use super::error::OutpostsError;
+use aws_sdk_outposts::types as sdk;
+use aws_smithy_types::DateTime;
+
+/// A capacity task's status, as AWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapacityTaskStatus {
+    Requested,
+    InProgress,
+    WaitingForEvacuation,
+    CancellationInProgress,
+    Completed,
+    Failed,
+    Cancelled,
+    /// A status this provider does not know yet; treated as still running.
+    Other(String),
+}
+
+impl CapacityTaskStatus {
+    pub fn as_str(&self) -> &str {
+        match self {
+            CapacityTaskStatus::Requested => "REQUESTED",
+            CapacityTaskStatus::InProgress => "IN_PROGRESS",
+            CapacityTaskStatus::WaitingForEvacuation => "WAITING_FOR_EVACUATION",
+            CapacityTaskStatus::CancellationInProgress => "CANCELLATION_IN_PROGRESS",
+            CapacityTaskStatus::Completed => "COMPLETED",
+            CapacityTaskStatus::Failed => "FAILED",
+            CapacityTaskStatus::Cancelled => "CANCELLED",
+            CapacityTaskStatus::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> CapacityTaskStatus {
+        match s {
+            "REQUESTED" => CapacityTaskStatus::Requested,
+            "IN_PROGRESS" => CapacityTaskStatus::InProgress,
+            "WAITING_FOR_EVACUATION" => CapacityTaskStatus::WaitingForEvacuation,
+            "CANCELLATION_IN_PROGRESS" => CapacityTaskStatus::CancellationInProgress,
+            "COMPLETED" => CapacityTaskStatus::Completed,
+            "FAILED" => CapacityTaskStatus::Failed,
+            "CANCELLED" => CapacityTaskStatus::Cancelled,
+            other => CapacityTaskStatus::Other(other.to_string()),
+        }
+    }
+
+    /// No further change will happen.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            CapacityTaskStatus::Completed | CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled
+        )
+    }
+
+    /// AWS accepts CancelCapacityTask only before the change starts on the hardware.
+    pub fn is_cancellable(&self) -> bool {
+        matches!(
+            self,
+            CapacityTaskStatus::Requested | CapacityTaskStatus::WaitingForEvacuation
+        )
+    }
+}
+
+impl std::fmt::Display for CapacityTaskStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many instances of one type the layout should hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstancePool {
+    pub instance_type: String,
+    pub count: i32,
+}
+
+/// Running instances the task may ignore when checking for blockers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstancesToExclude {
+    pub instances: Vec<String>,
+    pub account_ids: Vec<String>,
+    pub services: Vec<String>,
+}
+
+impl InstancesToExclude {
+    pub fn is_empty(&self) -> bool {
+        self.instances.is_empty() && self.account_ids.is_empty() && self.services.is_empty()
+    }
+}
+
+/// Why a task failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityTaskFailure {
+    pub kind: Option<String>,
+    pub reason: String,
+}
+
+/// A capacity task as GetCapacityTask / StartCapacityTask report it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityTask {
+    pub id: String,
+    pub outpost_id: String,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    pub instance_pools: Vec<InstancePool>,
+    pub instances_to_exclude: InstancesToExclude,
+    pub task_action_on_blocking_instances: Option<String>,
+    pub dry_run: bool,
+    pub status: CapacityTaskStatus,
+    pub failure: Option<CapacityTaskFailure>,
+    pub creation_date: Option<DateTime>,
+    pub completion_date: Option<DateTime>,
+    pub last_modified_date: Option<DateTime>,
+}
+
+/// One line of ListCapacityTasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityTaskSummary {
+    pub id: String,
+    pub outpost_id: String,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    pub status: CapacityTaskStatus,
+    pub creation_date: Option<DateTime>,
+}
+
+/// A running instance that keeps a task from proceeding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockingInstance {
+    pub instance_id: String,
+    pub account_id: Option<String>,
+    pub service: Option<String>,
+}
+
+/// The arguments of StartCapacityTask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartCapacityTask {
+    pub outpost_identifier: String,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    pub instance_pools: Vec<InstancePool>,
+    pub instances_to_exclude: InstancesToExclude,
+    pub task_action_on_blocking_instances: Option<String>,
+}
+
+/// The fields every capacity task output shape shares.
+struct TaskFields<'a> {
+    id: Option<&'a str>,
+    outpost_id: Option<&'a str>,
+    order_id: Option<&'a str>,
+    asset_id: Option<&'a str>,
+    pools: &'a [sdk::InstanceTypeCapacity],
+    exclude: Option<&'a sdk::InstancesToExclude>,
+    action: Option<&'a sdk::TaskActionOnBlockingInstances>,
+    dry_run: bool,
+    status: Option<&'a sdk::CapacityTaskStatus>,
+    failed: Option<&'a sdk::CapacityTaskFailure>,
+    created: Option<&'a DateTime>,
+    completed: Option<&'a DateTime>,
+    modified: Option<&'a DateTime>,
+}
+
+impl TaskFields<'_> {
+    fn into_task(self) -> CapacityTask {
+        CapacityTask {
+            id: self.id.unwrap_or_default().to_string(),
+            outpost_id: self.outpost_id.unwrap_or_default().to_string(),
+            order_id: self.order_id.map(str::to_string),
+            asset_id: self.asset_id.map(str::to_string),
+            instance_pools: self
+                .pools
+                .iter()
+                .map(|p| InstancePool {
+                    instance_type: p.instance_type().to_string(),
+                    count: p.count(),
+                })
+                .collect(),
+            instances_to_exclude: self
+                .exclude
+                .map(|e| InstancesToExclude {
+                    instances: e.instances().to_vec(),
+                    account_ids: e.account_ids().to_vec(),
+                    services: e.services().iter().map(|s| s.as_str().to_string()).collect(),
+                })
+                .unwrap_or_default(),
+            task_action_on_blocking_instances: self.action.map(|a| a.as_str().to_string()),
+            dry_run: self.dry_run,
+            status: self
+                .status
+                .map(|s| CapacityTaskStatus::parse(s.as_str()))
+                .unwrap_or(CapacityTaskStatus::Other(String::new())),
+            failure: self.failed.map(|f| CapacityTaskFailure {
+                kind: f.r#type().map(|t| t.as_str().to_string()),
+                reason: f.reason().to_string(),
+            }),
+            creation_date: self.created.copied(),
+            completion_date: self.completed.copied(),
+            last_modified_date: self.modified.copied(),
+        }
+    }
+}
+
+macro_rules! task_fields {
+    ($o:expr) => {
+        TaskFields {
+            id: $o.capacity_task_id(),
+            outpost_id: $o.outpost_id(),
+            order_id: $o.order_id(),
+            asset_id: $o.asset_id(),
+            pools: $o.requested_instance_pools(),
+            exclude: $o.instances_to_exclude(),
+            action: $o.task_action_on_blocking_instances(),
+            dry_run: $o.dry_run(),
+            status: $o.capacity_task_status(),
+            failed: $o.failed(),
+            created: $o.creation_date(),
+            completed: $o.completion_date(),
+            modified: $o.last_modified_date(),
+        }
+    };
+}
+
+impl OutpostsClient {
+    /// Starts a capacity task, or with `dry_run` asks whether it would fit.
+    pub async fn start_capacity_task(
+        &self,
+        request: &StartCapacityTask,
+        dry_run: bool,
+    ) -> Result<CapacityTask, OutpostsError> {
+        use aws_sdk_outposts::operation::start_capacity_task::StartCapacityTaskError;
+        let mut call = self
+            .sdk()
+            .start_capacity_task()
+            .outpost_identifier(&request.outpost_identifier)
+            .set_order_id(request.order_id.clone())
+            .set_asset_id(request.asset_id.clone())
+            .dry_run(dry_run);
+        for pool in &request.instance_pools {
+            let pool = sdk::InstanceTypeCapacity::builder()
+                .instance_type(&pool.instance_type)
+                .count(pool.count)
+                .build()
+                .map_err(|e| OutpostsError::Other(e.to_string()))?;
+            call = call.instance_pools(pool);
+        }
+        if !request.instances_to_exclude.is_empty() {
+            let exclude = &request.instances_to_exclude;
+            call = call.instances_to_exclude(
+                sdk::InstancesToExclude::builder()
+                    .set_instances(Some(exclude.instances.clone()))
+                    .set_account_ids(Some(exclude.account_ids.clone()))
+                    .set_services(Some(
+                        exclude
+                            .services
+                            .iter()
+                            .map(|s| sdk::AwsServiceName::from(s.as_str()))
+                            .collect(),
+                    ))
+                    .build(),
+            );
+        }
+        if let Some(action) = &request.task_action_on_blocking_instances {
+            call = call.task_action_on_blocking_instances(sdk::TaskActionOnBlockingInstances::from(
+                action.as_str(),
+            ));
+        }
+        match call.send().await {
+            Ok(output) => Ok(task_fields!(output).into_task()),
+            Err(error) => {
+                if let Some(StartCapacityTaskError::ConflictException(conflict)) = error.as_service_error() {
+                    return Err(OutpostsError::Conflict {
+                        message: conflict.message().unwrap_or("conflict").to_string(),
+                        resource_id: conflict.resource_id().map(str::to_string),
+                        resource_type: conflict.resource_type().map(|t| t.as_str().to_string()),
+                    });
+                }
+                Err(OutpostsError::from_sdk(error))
+            }
+        }
+    }
+
+    /// Reads one capacity task.
+    pub async fn get_capacity_task(
+        &self,
+        outpost_identifier: &str,
+        task_id: &str,
+    ) -> Result<CapacityTask, OutpostsError> {
+        self.sdk()
+            .get_capacity_task()
+            .outpost_identifier(outpost_identifier)
+            .capacity_task_id(task_id)
+            .send()
+            .await
+            .map(|output| task_fields!(output).into_task())
+            .map_err(OutpostsError::from_sdk)
+    }
+
+    /// Asks AWS to cancel a task that has not started changing the hardware.
+    pub async fn cancel_capacity_task(
+        &self,
+        outpost_identifier: &str,
+        task_id: &str,
+    ) -> Result<(), OutpostsError> {
+        self.sdk()
+            .cancel_capacity_task()
+            .outpost_identifier(outpost_identifier)
+            .capacity_task_id(task_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(OutpostsError::from_sdk)
+    }
+
+    /// The tasks of an outpost that are not finished, all pages.
+    pub async fn list_active_capacity_tasks(
+        &self,
+        outpost_identifier: &str,
+    ) -> Result<Vec<CapacityTaskSummary>, OutpostsError> {
+        let active = [
+            sdk::CapacityTaskStatus::Requested,
+            sdk::CapacityTaskStatus::InProgress,
+            sdk::CapacityTaskStatus::WaitingForEvacuation,
+            sdk::CapacityTaskStatus::CancellationInProgress,
+        ];
+        let mut tasks = Vec::new();
+        let mut next_token: Option<String> = None;
+        // A bound on pages so a misbehaving endpoint cannot keep us looping.
+        for _ in 0..1000 {
+            let output = self
+                .sdk()
+                .list_capacity_tasks()
+                .outpost_identifier_filter(outpost_identifier)
+                .set_capacity_task_status_filter(Some(active.to_vec()))
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(OutpostsError::from_sdk)?;
+            tasks.extend(output.capacity_tasks().iter().map(|t| CapacityTaskSummary {
+                id: t.capacity_task_id().unwrap_or_default().to_string(),
+                outpost_id: t.outpost_id().unwrap_or_default().to_string(),
+                order_id: t.order_id().map(str::to_string),
+                asset_id: t.asset_id().map(str::to_string),
+                status: t
+                    .capacity_task_status()
+                    .map(|s| CapacityTaskStatus::parse(s.as_str()))
+                    .unwrap_or(CapacityTaskStatus::Other(String::new())),
+                creation_date: t.creation_date().copied(),
+            }));
+            match output.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+                _ => break,
+            }
+        }
+        Ok(tasks)
+    }
+
+    /// The running instances that block a task, all pages.
+    pub async fn list_blocking_instances(
+        &self,
+        outpost_identifier: &str,
+        task_id: &str,
+    ) -> Result<Vec<BlockingInstance>, OutpostsError> {
+        let mut instances = Vec::new();
+        let mut next_token: Option<String> = None;
+        for _ in 0..1000 {
+            let output = self
+                .sdk()
+                .list_blocking_instances_for_capacity_task()
+                .outpost_identifier(outpost_identifier)
+                .capacity_task_id(task_id)
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(OutpostsError::from_sdk)?;
+            instances.extend(output.blocking_instances().iter().map(|b| BlockingInstance {
+                instance_id: b.instance_id().unwrap_or_default().to_string(),
+                account_id: b.account_id().map(str::to_string),
+                service: b.aws_service_name().map(|s| s.as_str().to_string()),
+            }));
+            match output.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+                _ => break,
+            }
+        }
+        Ok(instances)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_classify() {
+        for s in [
+            "REQUESTED",
+            "IN_PROGRESS",
+            "WAITING_FOR_EVACUATION",
+            "CANCELLATION_IN_PROGRESS",
+            "COMPLETED",
+            "FAILED",
+            "CANCELLED",
+            "SOMETHING_NEW",
+        ] {
+            assert_eq!(CapacityTaskStatus::parse(s).as_str(), s);
+        }
+        assert!(CapacityTaskStatus::Completed.is_terminal());
+        assert!(!CapacityTaskStatus::Other("NEW".into()).is_terminal());
+        assert!(CapacityTaskStatus::WaitingForEvacuation.is_cancellable());
+        assert!(!CapacityTaskStatus::InProgress.is_cancellable());
+    }
+}

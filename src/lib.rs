@@ -8,6 +8,7 @@
 //! - [`outposts`]: the Outposts client layer, the only code that calls the AWS SDK.
 //! - [`resources`]: the resources and data sources the provider serves.
 //! - [`duration`]: durations in the form Terraform users write them.
+//! - [`simulator`]: a local, wire-compatible Outposts API for tests and demos.
 //!
 //! Binaries live in `src/bin/`; see ARCHITECTURE.md for the invariants.
 
@@ -15,4 +16,5 @@ pub mod duration;
 pub mod outposts;
 pub mod provider;
 pub mod resources;
+pub mod simulator;
 pub mod tfplugin;

@@ -134,11 +134,7 @@ impl LaunchedProvider {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        crate::harness::send_signal(self.child.id(), name, false);
     }
 
     fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
@@ -359,9 +355,7 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
         child.try_wait().expect("status").is_none(),
         "debug provider exited early"
     );
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
+    crate::harness::send_signal(child.id(), "INT", false);
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut exited = false;
     while Instant::now() < deadline {

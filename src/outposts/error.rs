@@ -35,7 +35,10 @@ pub enum OutpostsError {
 impl OutpostsError {
     /// Errors a long wait rides out instead of failing.
     pub fn is_transient(&self) -> bool {
-        matches!(self, OutpostsError::Throttled(_) | OutpostsError::Transient(_))
+        matches!(
+            self,
+            OutpostsError::Throttled(_) | OutpostsError::Transient(_)
+        )
     }
 
     /// Classifies an SDK error by its error code, then by HTTP status, then by kind.
@@ -54,9 +57,9 @@ impl OutpostsError {
                     .unwrap_or_else(|| err.to_string());
                 Self::classify(err.code(), status, message)
             }
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-                OutpostsError::Transient(describe(&error))
-            }
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => OutpostsError::Transient(describe(&error)),
             _ => OutpostsError::Other(describe(&error)),
         }
     }
@@ -123,12 +126,24 @@ mod tests {
     #[test]
     fn codes_and_statuses_classify() {
         let c = |code: &str, status| OutpostsError::classify(Some(code), status, "m".into());
-        assert_eq!(c("NotFoundException", 404), OutpostsError::NotFound("m".into()));
-        assert!(matches!(c("ConflictException", 409), OutpostsError::Conflict { .. }));
-        assert_eq!(c("ThrottlingException", 429), OutpostsError::Throttled("m".into()));
+        assert_eq!(
+            c("NotFoundException", 404),
+            OutpostsError::NotFound("m".into())
+        );
+        assert!(matches!(
+            c("ConflictException", 409),
+            OutpostsError::Conflict { .. }
+        ));
+        assert_eq!(
+            c("ThrottlingException", 429),
+            OutpostsError::Throttled("m".into())
+        );
         assert_eq!(c("", 429), OutpostsError::Throttled("m".into()));
         assert_eq!(c("", 503), OutpostsError::Transient("m".into()));
-        assert_eq!(c("InvalidSignatureException", 403), OutpostsError::AccessDenied("m".into()));
+        assert_eq!(
+            c("InvalidSignatureException", 403),
+            OutpostsError::AccessDenied("m".into())
+        );
         assert_eq!(c("Weird", 418), OutpostsError::Other("m".into()));
         assert!(c("InternalServerException", 500).is_transient());
         assert!(!c("ValidationException", 400).is_transient());

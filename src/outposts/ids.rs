@@ -88,12 +88,18 @@ mod tests {
     #[test]
     fn every_pattern_compiles_and_checks() {
         assert!(is_outpost_identifier(OP) && is_outpost_identifier(ARN));
-        assert!(!is_outpost_identifier("op-0123") && !is_outpost_identifier("OP-0123456789ABCDEF0"));
+        assert!(
+            !is_outpost_identifier("op-0123") && !is_outpost_identifier("OP-0123456789ABCDEF0")
+        );
         assert!(is_capacity_task_id(CAP) && !is_capacity_task_id("cap-xyz"));
         assert!(is_order_id("oo-0123456789abcdef0") && !is_order_id("oo-1"));
         assert!(is_asset_id("0123456789") && !is_asset_id("123"));
         assert!(is_instance_type("c5.4xlarge") && is_instance_type("g4dn.metal"));
-        assert!(!is_instance_type("C5.large") && !is_instance_type("c5") && !is_instance_type(&"a".repeat(70)));
+        assert!(
+            !is_instance_type("C5.large")
+                && !is_instance_type("c5")
+                && !is_instance_type(&"a".repeat(70))
+        );
         assert!(is_instance_id("i-0123456789") && !is_instance_id("i-1"));
         assert!(is_account_id("123456789012") && !is_account_id("12345"));
         assert_eq!(outpost_id(ARN), OP);
@@ -102,9 +108,22 @@ mod tests {
 
     #[test]
     fn import_ids_in_both_forms() {
-        assert_eq!(parse_import_id(&format!("{OP}/{CAP}")), Ok((OP.to_string(), CAP.to_string())));
-        assert_eq!(parse_import_id(&format!("{ARN}/{CAP}")), Ok((ARN.to_string(), CAP.to_string())));
-        for bad in ["", CAP, OP, "op-1/cap-2", &format!("{CAP}/{OP}"), &format!("{OP},{CAP}")] {
+        assert_eq!(
+            parse_import_id(&format!("{OP}/{CAP}")),
+            Ok((OP.to_string(), CAP.to_string()))
+        );
+        assert_eq!(
+            parse_import_id(&format!("{ARN}/{CAP}")),
+            Ok((ARN.to_string(), CAP.to_string()))
+        );
+        for bad in [
+            "",
+            CAP,
+            OP,
+            "op-1/cap-2",
+            &format!("{CAP}/{OP}"),
+            &format!("{OP},{CAP}"),
+        ] {
             let error = parse_import_id(bad).expect_err(bad);
             assert!(error.contains("OUTPOST/TASK"), "{error}");
         }

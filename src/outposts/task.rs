@@ -51,7 +51,9 @@ impl CapacityTaskStatus {
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            CapacityTaskStatus::Completed | CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled
+            CapacityTaskStatus::Completed
+                | CapacityTaskStatus::Failed
+                | CapacityTaskStatus::Cancelled
         )
     }
 
@@ -183,7 +185,11 @@ impl TaskFields<'_> {
                 .map(|e| InstancesToExclude {
                     instances: e.instances().to_vec(),
                     account_ids: e.account_ids().to_vec(),
-                    services: e.services().iter().map(|s| s.as_str().to_string()).collect(),
+                    services: e
+                        .services()
+                        .iter()
+                        .map(|s| s.as_str().to_string())
+                        .collect(),
                 })
                 .unwrap_or_default(),
             task_action_on_blocking_instances: self.action.map(|a| a.as_str().to_string()),
@@ -263,14 +269,16 @@ impl OutpostsClient {
             );
         }
         if let Some(action) = &request.task_action_on_blocking_instances {
-            call = call.task_action_on_blocking_instances(sdk::TaskActionOnBlockingInstances::from(
-                action.as_str(),
-            ));
+            call = call.task_action_on_blocking_instances(
+                sdk::TaskActionOnBlockingInstances::from(action.as_str()),
+            );
         }
         match call.send().await {
             Ok(output) => Ok(task_fields!(output).into_task()),
             Err(error) => {
-                if let Some(StartCapacityTaskError::ConflictException(conflict)) = error.as_service_error() {
+                if let Some(StartCapacityTaskError::ConflictException(conflict)) =
+                    error.as_service_error()
+                {
                     return Err(OutpostsError::Conflict {
                         message: conflict.message().unwrap_or("conflict").to_string(),
                         resource_id: conflict.resource_id().map(str::to_string),
@@ -338,16 +346,18 @@ impl OutpostsClient {
                 .send()
                 .await
                 .map_err(OutpostsError::from_sdk)?;
-            tasks.extend(output.capacity_tasks().iter().map(|t| CapacityTaskSummary {
-                id: t.capacity_task_id().unwrap_or_default().to_string(),
-                outpost_id: t.outpost_id().unwrap_or_default().to_string(),
-                order_id: t.order_id().map(str::to_string),
-                asset_id: t.asset_id().map(str::to_string),
-                status: t
-                    .capacity_task_status()
-                    .map(|s| CapacityTaskStatus::parse(s.as_str()))
-                    .unwrap_or(CapacityTaskStatus::Other(String::new())),
-                creation_date: t.creation_date().copied(),
+            tasks.extend(output.capacity_tasks().iter().map(|t| {
+                CapacityTaskSummary {
+                    id: t.capacity_task_id().unwrap_or_default().to_string(),
+                    outpost_id: t.outpost_id().unwrap_or_default().to_string(),
+                    order_id: t.order_id().map(str::to_string),
+                    asset_id: t.asset_id().map(str::to_string),
+                    status: t
+                        .capacity_task_status()
+                        .map(|s| CapacityTaskStatus::parse(s.as_str()))
+                        .unwrap_or(CapacityTaskStatus::Other(String::new())),
+                    creation_date: t.creation_date().copied(),
+                }
             }));
             match output.next_token() {
                 Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
@@ -375,11 +385,16 @@ impl OutpostsClient {
                 .send()
                 .await
                 .map_err(OutpostsError::from_sdk)?;
-            instances.extend(output.blocking_instances().iter().map(|b| BlockingInstance {
-                instance_id: b.instance_id().unwrap_or_default().to_string(),
-                account_id: b.account_id().map(str::to_string),
-                service: b.aws_service_name().map(|s| s.as_str().to_string()),
-            }));
+            instances.extend(
+                output
+                    .blocking_instances()
+                    .iter()
+                    .map(|b| BlockingInstance {
+                        instance_id: b.instance_id().unwrap_or_default().to_string(),
+                        account_id: b.account_id().map(str::to_string),
+                        service: b.aws_service_name().map(|s| s.as_str().to_string()),
+                    }),
+            );
             match output.next_token() {
                 Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
                 _ => break,

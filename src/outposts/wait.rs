@@ -186,7 +186,9 @@ mod tests {
         assert!(matches!(outcome, WaitOutcome::Terminal(_)));
         assert!(calls <= 120, "{calls} calls");
         assert!(late <= Duration::from_secs(360), "noticed {late:?} late");
-        eprintln!("60-minute task: {calls} GetCapacityTask calls, noticed {late:?} after completion");
+        eprintln!(
+            "60-minute task: {calls} GetCapacityTask calls, noticed {late:?} after completion"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -195,13 +197,20 @@ mod tests {
             let duration = Duration::from_secs(seconds);
             let (_, _, late) = run(duration, Duration::from_secs(6 * 3600)).await;
             let allowed = Duration::from_secs(2).max(duration.mul_f64(0.1));
-            assert!(late <= allowed, "{seconds}s task noticed {late:?} late (allowed {allowed:?})");
+            assert!(
+                late <= allowed,
+                "{seconds}s task noticed {late:?} late (allowed {allowed:?})"
+            );
         }
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_twelve_hour_task_stays_in_the_low_hundreds_of_calls() {
-        let (outcome, calls, late) = run(Duration::from_secs(12 * 3600), Duration::from_secs(13 * 3600)).await;
+        let (outcome, calls, late) = run(
+            Duration::from_secs(12 * 3600),
+            Duration::from_secs(13 * 3600),
+        )
+        .await;
         assert!(matches!(outcome, WaitOutcome::Terminal(_)));
         assert!(calls <= 250, "{calls} calls");
         assert!(late <= Duration::from_secs(300));
@@ -211,7 +220,9 @@ mod tests {
     async fn the_deadline_ends_the_wait_with_the_last_status() {
         let (outcome, _, _) = run(Duration::from_secs(3600), Duration::from_secs(600)).await;
         match outcome {
-            WaitOutcome::TimedOut(Some(last)) => assert_eq!(last.status, CapacityTaskStatus::InProgress),
+            WaitOutcome::TimedOut(Some(last)) => {
+                assert_eq!(last.status, CapacityTaskStatus::InProgress)
+            }
             other => panic!("expected a timeout, got {other:?}"),
         }
     }
@@ -225,10 +236,11 @@ mod tests {
             canceller.cancel();
         });
         let start = Instant::now();
-        let outcome = wait_for_terminal_status(WaitFor::new(Duration::from_secs(3600), &stop), || async {
-            Ok(task(CapacityTaskStatus::InProgress))
-        })
-        .await;
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(3600), &stop), || async {
+                Ok(task(CapacityTaskStatus::InProgress))
+            })
+            .await;
         assert!(matches!(outcome, WaitOutcome::Stopped(Some(_))));
         assert!(start.elapsed() < Duration::from_secs(101));
     }
@@ -237,19 +249,20 @@ mod tests {
     async fn not_found_right_after_start_and_throttling_are_ridden_out() {
         let stop = CancellationToken::new();
         let calls = Cell::new(0u32);
-        let outcome = wait_for_terminal_status(WaitFor::new(Duration::from_secs(600), &stop), || {
-            calls.set(calls.get() + 1);
-            let n = calls.get();
-            async move {
-                match n {
-                    1 | 2 => Err(OutpostsError::NotFound("eventual consistency".into())),
-                    3 => Err(OutpostsError::Throttled("slow down".into())),
-                    4 => Err(OutpostsError::Transient("503".into())),
-                    _ => Ok(task(CapacityTaskStatus::Completed)),
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(600), &stop), || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    match n {
+                        1 | 2 => Err(OutpostsError::NotFound("eventual consistency".into())),
+                        3 => Err(OutpostsError::Throttled("slow down".into())),
+                        4 => Err(OutpostsError::Transient("503".into())),
+                        _ => Ok(task(CapacityTaskStatus::Completed)),
+                    }
                 }
-            }
-        })
-        .await;
+            })
+            .await;
         assert!(matches!(outcome, WaitOutcome::Terminal(_)), "{outcome:?}");
     }
 
@@ -257,26 +270,36 @@ mod tests {
     async fn a_task_that_vanishes_after_being_seen_is_a_failure() {
         let stop = CancellationToken::new();
         let calls = Cell::new(0u32);
-        let outcome = wait_for_terminal_status(WaitFor::new(Duration::from_secs(600), &stop), || {
-            calls.set(calls.get() + 1);
-            let n = calls.get();
-            async move {
-                if n == 1 {
-                    Ok(task(CapacityTaskStatus::Requested))
-                } else {
-                    Err(OutpostsError::NotFound("gone".into()))
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(600), &stop), || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n == 1 {
+                        Ok(task(CapacityTaskStatus::Requested))
+                    } else {
+                        Err(OutpostsError::NotFound("gone".into()))
+                    }
                 }
-            }
-        })
-        .await;
-        assert!(matches!(outcome, WaitOutcome::Failed(OutpostsError::NotFound(_), Some(_))));
+            })
+            .await;
+        assert!(matches!(
+            outcome,
+            WaitOutcome::Failed(OutpostsError::NotFound(_), Some(_))
+        ));
     }
 
     #[test]
     fn the_schedule_backs_off_between_2s_and_5m() {
         let s = PollSchedule::default();
         assert_eq!(s.interval(Duration::ZERO), Duration::from_secs(2));
-        assert_eq!(s.interval(Duration::from_secs(600)), Duration::from_secs(60));
-        assert_eq!(s.interval(Duration::from_secs(12 * 3600)), Duration::from_secs(300));
+        assert_eq!(
+            s.interval(Duration::from_secs(600)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            s.interval(Duration::from_secs(12 * 3600)),
+            Duration::from_secs(300)
+        );
     }
 }

@@ -3,11 +3,12 @@
 pub mod config;
 
 use crate::outposts::OutpostsClient;
+use crate::resources::capacity_task::CapacityTaskResource;
 use crate::resources::region::RegionDataSource;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::path::AttributePath;
 use crate::tfplugin::resource::{
-    Configured, ErasedDataSource, ErasedResource, Provider, erase_data_source,
+    Configured, ErasedDataSource, ErasedResource, Provider, erase, erase_data_source,
 };
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::value::Value;
@@ -79,7 +80,7 @@ impl Provider for OutpostsProvider {
     }
 
     fn resources(&self) -> Vec<Box<dyn ErasedResource<OutpostsClient>>> {
-        Vec::new()
+        vec![erase(CapacityTaskResource)]
     }
 
     fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<OutpostsClient>>> {

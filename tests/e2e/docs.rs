@@ -102,6 +102,7 @@ fn render(
     schema: &Json,
     example_file: Option<String>,
     import: Option<String>,
+    behaviour: Option<String>,
 ) -> String {
     let block = &schema["block"];
     let mut out = format!(
@@ -115,6 +116,9 @@ fn render(
     render_block(&mut out, block, "###");
     if let Some(import) = import {
         out.push_str(&format!("\n## Import\n\n```shell\n{import}```\n"));
+    }
+    if let Some(behaviour) = behaviour {
+        out.push_str(&format!("\n{behaviour}"));
     }
     out
 }
@@ -132,6 +136,7 @@ fn expected_docs() -> Vec<(PathBuf, String)> {
             &schemas["provider"],
             example("provider/provider.tf"),
             None,
+            None,
         ),
     )];
     let empty = serde_json::Map::new();
@@ -145,6 +150,7 @@ fn expected_docs() -> Vec<(PathBuf, String)> {
                 schema,
                 example(&format!("resources/{name}/resource.tf")),
                 example(&format!("resources/{name}/import.sh")),
+                example(&format!("resources/{name}/behaviour.md")),
             ),
         ));
     }
@@ -157,6 +163,7 @@ fn expected_docs() -> Vec<(PathBuf, String)> {
                 name,
                 schema,
                 example(&format!("data-sources/{name}/data-source.tf")),
+                None,
                 None,
             ),
         ));

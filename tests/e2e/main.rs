@@ -1,7 +1,11 @@
 //! End-to-end tests: the real `terraform` CLI and the real provider binary.
 //! One test binary (as ripgrep does) so the provider is built once and shared.
 
+mod capacity_task;
+mod capacity_task_validation;
 mod docs;
 mod harness;
 mod plugin;
 mod provider_config;
+mod quickstart;
+mod sim;

@@ -1,0 +1,221 @@
+//! Static checks of an `outposts_capacity_task` configuration against the API's own
+//! constraints, each reported at its attribute path. Unknown values are skipped: Terraform
+//! validates again once they are known.
+
+use crate::outposts::ids;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::path::AttributePath;
+use crate::tfplugin::value::Value;
+use std::collections::BTreeMap;
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut check = Checker::default();
+    let root = AttributePath::root();
+    check.string(
+        config,
+        &root,
+        "outpost_identifier",
+        ids::is_outpost_identifier,
+        "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+    );
+    check.string(
+        config,
+        &root,
+        "order_id",
+        ids::is_order_id,
+        "an order ID such as \"oo-0123456789abcdef0\"",
+    );
+    check.string(
+        config,
+        &root,
+        "asset_id",
+        ids::is_asset_id,
+        "a 10-digit asset ID",
+    );
+    check.one_of(
+        config,
+        &root,
+        "task_action_on_blocking_instances",
+        &ids::TASK_ACTIONS,
+    );
+    let order = known_str(config, "order_id");
+    let asset = known_str(config, "asset_id");
+    if order.is_some() && asset.is_some() {
+        check.error(
+            root.attribute("asset_id"),
+            "Conflicting arguments",
+            "Set order_id for an Outposts rack or asset_id for an Outposts server, not both.",
+        );
+    }
+
+    if let Some(pools) = config.attr("instance_pool").and_then(Value::as_list) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, pool) in pools.iter().enumerate() {
+            let path = root.attribute("instance_pool").index(i as i64);
+            check.string(
+                pool,
+                &path,
+                "instance_type",
+                ids::is_instance_type,
+                "an EC2 instance type such as \"c5.4xlarge\" (lower case, family.size)",
+            );
+            if let Some(instance_type) = known_str(pool, "instance_type")
+                && let Some(first) = seen.insert(instance_type.to_string(), i)
+            {
+                check.error(
+                    path.attribute("instance_type"),
+                    "Duplicate instance type",
+                    format!(
+                        "{instance_type:?} already appears in instance_pool[{first}]. Give each \
+                         instance type one instance_pool block with the total count."
+                    ),
+                );
+            }
+            if let Some(count) = pool.attr("count").filter(|v| v.is_known() && !v.is_null()) {
+                match count.as_i64() {
+                    Some(n) if (0..=ids::MAX_INSTANCE_COUNT).contains(&n) => {}
+                    _ => check.error(
+                        path.attribute("count"),
+                        "Invalid instance count",
+                        format!(
+                            "count must be a whole number from 0 to 9999, got {}.",
+                            describe(count)
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    if let Some(blocks) = config.attr("instances_to_exclude").and_then(Value::as_list) {
+        for (i, block) in blocks.iter().enumerate() {
+            let path = root.attribute("instances_to_exclude").index(i as i64);
+            check.each(
+                block,
+                &path,
+                "instances",
+                ids::is_instance_id,
+                "an instance ID such as \"i-0123456789abcdef0\"",
+            );
+            check.each(
+                block,
+                &path,
+                "account_ids",
+                ids::is_account_id,
+                "a 12-digit AWS account ID",
+            );
+            check.each(
+                block,
+                &path,
+                "services",
+                |s| ids::AWS_SERVICES.contains(&s),
+                "one of AWS, EC2, EKS, ELASTICACHE, ELB, RDS, ROUTE53",
+            );
+        }
+    }
+
+    if let Some(timeouts) = config
+        .attr("timeouts")
+        .filter(|t| t.is_known() && !t.is_null())
+    {
+        let path = root.attribute("timeouts");
+        for name in ["create", "delete"] {
+            if let Some(text) = known_str(timeouts, name) {
+                match crate::duration::parse(text) {
+                    Ok(d) if !d.is_zero() => {}
+                    Ok(_) => check.error(
+                        path.attribute(name),
+                        "Invalid timeout",
+                        "A timeout must be longer than zero.",
+                    ),
+                    Err(e) => check.error(path.attribute(name), "Invalid timeout", e),
+                }
+            }
+        }
+    }
+    check.diagnostics
+}
+
+fn known_str<'a>(block: &'a Value, name: &str) -> Option<&'a str> {
+    block.attr(name).and_then(Value::as_str)
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    diagnostics: Diagnostics,
+}
+
+impl Checker {
+    fn error(&mut self, path: AttributePath, summary: &str, detail: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(summary, detail).at(path));
+    }
+
+    fn string(
+        &mut self,
+        block: &Value,
+        path: &AttributePath,
+        name: &str,
+        valid: fn(&str) -> bool,
+        expected: &str,
+    ) {
+        if let Some(s) = known_str(block, name)
+            && !valid(s)
+        {
+            self.error(
+                path.attribute(name),
+                &format!("Invalid {name}"),
+                format!("{s:?} is not {expected}."),
+            );
+        }
+    }
+
+    fn one_of(&mut self, block: &Value, path: &AttributePath, name: &str, allowed: &[&str]) {
+        if let Some(s) = known_str(block, name)
+            && !allowed.contains(&s)
+        {
+            self.error(
+                path.attribute(name),
+                &format!("Invalid {name}"),
+                format!("{s:?} is not one of {}.", allowed.join(", ")),
+            );
+        }
+    }
+
+    fn each(
+        &mut self,
+        block: &Value,
+        path: &AttributePath,
+        name: &str,
+        valid: impl Fn(&str) -> bool,
+        expected: &str,
+    ) {
+        let Some(items) = block.attr(name).and_then(Value::as_list) else {
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let item_path = path.attribute(name).index(i as i64);
+            match item.as_str() {
+                Some(s) if valid(s) => {}
+                Some(s) => self.error(
+                    item_path,
+                    &format!("Invalid {name} entry"),
+                    format!("{s:?} is not {expected}."),
+                ),
+                None if item.is_null() => self.error(
+                    item_path,
+                    &format!("Invalid {name} entry"),
+                    "Entries must not be null.",
+                ),
+                None => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! An in-process Outposts simulator for the end-to-end tests, and a Terraform
+//! workspace pointed at it.
+
+use crate::harness::Workspace;
+use outposts_provider::simulator::{self, SimulatorConfig, SimulatorHandle, TaskTiming};
+use std::time::{Duration, Instant};
+
+pub const OUTPOST: &str = "op-0123456789abcdef0";
+pub const ORDER: &str = "oo-0123456789abcdef0";
+pub const BUSY_OUTPOST: &str = "op-0aaaaaaaaaaaaaaa1";
+pub const BUSY_ORDER: &str = "oo-0aaaaaaaaaaaaaaa1";
+
+/// A simulator on 127.0.0.1:0 with its own runtime. Fields drop in order: the server
+/// stops before its runtime.
+pub struct Sim {
+    pub handle: SimulatorHandle,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    pub fn start(config: SimulatorConfig) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let handle = runtime
+            .block_on(simulator::start(config))
+            .expect("simulator starts");
+        Sim {
+            handle,
+            _runtime: runtime,
+        }
+    }
+
+    /// Tasks complete quickly: 1 s requested, 2 s in progress.
+    pub fn fast() -> Sim {
+        Sim::start(SimulatorConfig {
+            timing: TaskTiming {
+                requested: Duration::from_secs(1),
+                in_progress: Duration::from_secs(2),
+                cancellation: Duration::from_millis(500),
+                ..TaskTiming::default()
+            },
+            ..SimulatorConfig::default()
+        })
+    }
+
+    /// Time stands still until the test advances it: tasks stay where they are.
+    pub fn frozen() -> Sim {
+        Sim::start(SimulatorConfig {
+            frozen_clock: true,
+            ..SimulatorConfig::default()
+        })
+    }
+
+    /// A workspace whose provider talks to this simulator.
+    pub fn workspace(&self, resources: &str) -> Workspace {
+        let mut ws = Workspace::new(&format!(
+            "provider \"outposts\" {{\n  region = \"us-west-2\"\n}}\n\n{resources}"
+        ));
+        ws.set_env("AWS_ENDPOINT_URL_OUTPOSTS", self.handle.endpoint());
+        ws
+    }
+
+    /// The ARN of the quickstart rack in this simulator's world.
+    pub fn outpost_arn(&self) -> String {
+        self.handle
+            .world()
+            .outposts
+            .iter()
+            .find(|o| o.outpost_id == OUTPOST)
+            .map(|o| o.arn())
+            .expect("the quickstart rack is seeded")
+    }
+
+    /// Runs terraform while moving the frozen clock forward in steps, once `ready`
+    /// says the provider is waiting, and returns whether terraform succeeded.
+    pub fn run_advancing(
+        &self,
+        ws: &Workspace,
+        args: &[&str],
+        ready: impl Fn(&Sim) -> bool,
+    ) -> bool {
+        let mut child = ws.command(args).spawn().expect("terraform starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = child.try_wait().expect("terraform status") {
+                return status.success();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "terraform {args:?} did not finish"
+            );
+            if ready(self) {
+                self.handle.advance_clock(Duration::from_secs(5));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn count(&self, operation: &str) -> u64 {
+        self.handle.request_count(operation)
+    }
+
+    /// Calls of StartCapacityTask that asked only for a dry run (they create no task).
+    pub fn dry_runs(&self) -> u64 {
+        self.count("StartCapacityTask") - self.handle.tasks().len() as u64
+    }
+
+    /// Waits (real time) until the simulator holds `n` tasks.
+    pub fn wait_for_tasks(&self, n: usize, within: Duration) {
+        let deadline = Instant::now() + within;
+        while self.handle.tasks().len() < n {
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} tasks, have {:?}",
+                self.handle.tasks()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A capacity task resource named `t` with the given pools on the quickstart rack.
+pub fn task_config(extra: &str, pools: &[(&str, u32)]) -> String {
+    let pools: String = pools
+        .iter()
+        .map(|(t, c)| {
+            format!(
+                "  instance_pool {{\n    instance_type = \"{t}\"\n    count         = {c}\n  }}\n"
+            )
+        })
+        .collect();
+    format!(
+        "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{OUTPOST}\"\n  order_id           = \"{ORDER}\"\n{extra}\n{pools}}}\n"
+    )
+}
+
+/// The resource's values in Terraform's state (`terraform show -json`).
+pub fn state(ws: &Workspace) -> serde_json::Value {
+    let run = ws.ok(&["show", "-json"]);
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout()).expect("show -json");
+    shown["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["type"] == "outposts_capacity_task"))
+        .map(|r| r["values"].clone())
+        .unwrap_or(serde_json::Value::Null)
+}

@@ -90,10 +90,14 @@ where
     let deadline = started + options.timeout;
     let mut last: Option<CapacityTask> = None;
     loop {
+        // A call that hangs must not outlive the deadline or a stop request.
         let polled = tokio::select! {
             biased;
             _ = options.stop.cancelled() => return WaitOutcome::Stopped(last),
-            polled = poll() => polled,
+            polled = tokio::time::timeout_at(deadline, poll()) => match polled {
+                Ok(polled) => polled,
+                Err(_) => return WaitOutcome::TimedOut(last),
+            },
         };
         match polled {
             Ok(task) => {
@@ -225,6 +229,22 @@ mod tests {
             }
             other => panic!("expected a timeout, got {other:?}"),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_call_does_not_outlive_the_deadline() {
+        let stop = CancellationToken::new();
+        let start = Instant::now();
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(30), &stop), || async {
+                std::future::pending::<Result<CapacityTask, OutpostsError>>().await
+            })
+            .await;
+        assert!(
+            matches!(outcome, WaitOutcome::TimedOut(None)),
+            "{outcome:?}"
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]

@@ -17,7 +17,9 @@ use aws_config::{AppName, BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
+use std::time::Duration;
 
 /// The provider's source address in the registry.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/outposts-labs/outposts";
@@ -158,6 +160,14 @@ async fn build_client(
         loader = loader.http_client(https_client_trusting(&path, from_config).await?);
     }
 
+    // Without these a request whose response never comes would hang an apply: the SDK
+    // sets no per-attempt timeout by default. Retries still apply per attempt.
+    loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .operation_attempt_timeout(Duration::from_secs(60))
+            .build(),
+    );
     let mut sdk = loader.load().await;
     let Some(region) = sdk.region().map(|r| r.to_string()) else {
         return Err(Diagnostic::error(

@@ -113,6 +113,26 @@ fn import_by_id_by_arn_and_with_an_import_block_gives_an_empty_plan() {
     apply(&ws);
     assert_plan_empty(&ws);
 
+    // Pools written in another order than AWS reports them are the same task: at most
+    // an in-place update that only reorders the state, never a replacement.
+    let reordered: Vec<(&str, u32)> = LAYOUT.iter().rev().copied().collect();
+    let ws = sim.workspace(&task_config("", &reordered));
+    ws.ok(&[
+        "import",
+        "-no-color",
+        "outposts_capacity_task.t",
+        &format!("{OUTPOST}/{task_id}"),
+    ]);
+    let plan = ws.ok(&["plan", "-no-color"]);
+    assert!(
+        !plan.stdout().contains("must be replaced"),
+        "{}",
+        plan.report()
+    );
+    apply(&ws);
+    assert_plan_empty(&ws);
+    assert_eq!(sim.count("CancelCapacityTask"), 0);
+
     let bad = sim.workspace(&task_config("", LAYOUT));
     bad.fails(&[
         "import",
@@ -219,8 +239,12 @@ fn dry_run_fit_no_fit_and_unknown_inputs_with_calls_counted() {
         .assert_mentions("Capacity check skipped");
     assert_eq!(sim.dry_runs(), 2, "no dry run with unknown inputs");
 
-    // After apply, a no-op plan makes no dry run (and no destroy plan does either).
+    // terraform apply checks twice: in its plan, and when Terraform plans the new
+    // resource again just before applying it (that re-plan gets no planned private
+    // data, so it cannot know the first check ran).
     apply(&fits);
+    assert_eq!(sim.dry_runs(), 4, "plan + apply-time re-plan");
+    // A no-op plan makes no dry run, and neither does a destroy plan.
     let before = sim.dry_runs();
     assert_plan_empty(&fits);
     fits.ok(&["plan", "-destroy", "-no-color"]);
@@ -408,4 +432,29 @@ fn not_found_right_after_the_start_is_ridden_out() {
         "the first GetCapacityTask calls answered NotFound"
     );
     assert_eq!(sim.handle.tasks().len(), 1);
+}
+
+#[test]
+fn a_task_seen_failed_after_a_resumed_wait_is_replaced_by_the_next_plan() {
+    let sim = Sim::frozen();
+    let ws = sim.workspace(&task_config(
+        "  timeouts {\n    create = \"1s\"\n  }",
+        LAYOUT,
+    ));
+    ws.fails(&["apply", "-auto-approve", "-no-color"]);
+    ws.ok(&["untaint", "outposts_capacity_task.t"]);
+    let task_id = sim.handle.tasks()[0].capacity_task_id.clone();
+    sim.handle
+        .force_task_status(
+            &task_id,
+            CapacityTaskStatus::Failed,
+            Some(outposts_provider::simulator::CapacityTaskFailure {
+                reason: "forced by the test".into(),
+                failure_type: outposts_provider::simulator::FailureType::UnexpectedAssetState,
+            }),
+        )
+        .expect("force FAILED");
+    let plan = ws.ok(&["plan", "-no-color"]);
+    plan.assert_mentions("must be replaced")
+        .assert_mentions("Capacity task did not complete");
 }

@@ -35,15 +35,13 @@ use crate::tfplugin::value::{self, Value};
 use async_trait::async_trait;
 use aws_smithy_types::DateTime;
 use schema::{FailureState, InstancePoolBlock, InstancesToExcludeBlock};
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
 const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// GetCapacityTask may not see a task for a short while after it was started.
 const NOT_FOUND_GRACE: Duration = Duration::from_secs(120);
-/// Clock skew allowed when deciding whether an active task is the one our lost
-/// StartCapacityTask response created.
-const ADOPTION_SKEW: Duration = Duration::from_secs(300);
 
 pub struct CapacityTaskResource;
 
@@ -77,23 +75,38 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 diagnostics,
             };
         };
-        let requires_replace: Vec<AttributePath> = schema::TASK_ARGUMENTS
+        let mut requires_replace: Vec<AttributePath> = schema::TASK_ARGUMENTS
             .iter()
-            .filter(|name| planned.attr(name) != prior.attr(name))
+            .filter(|name| !same_argument(name, planned.attr(name), prior.attr(name)))
             .map(|name| AttributePath::attr(*name))
             .collect();
-        if !requires_replace.is_empty() {
-            mark_unknown_for_create(&mut planned, &request.config);
-        } else if prior
+        let prior_status = prior
             .attr("status")
             .and_then(Value::as_str)
-            .is_some_and(|s| !CapacityTaskStatus::parse(s).is_terminal())
-        {
+            .map(CapacityTaskStatus::parse);
+        if !requires_replace.is_empty() {
+            mark_unknown_for_create(&mut planned, &request.config);
+        } else if prior_status.as_ref().is_some_and(|s| !s.is_terminal()) {
             // The task in state is still running (an interrupted or timed-out wait):
             // plan an in-place update that waits for it.
             for name in ["status", "failure", "completion_date", "last_modified_date"] {
                 set(&mut planned, name, Value::Unknown);
             }
+        } else if let Some(status @ (CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled)) =
+            &prior_status
+        {
+            // The task ended without applying the layout (seen by a resumed wait or a
+            // refresh): start a new one, as after a failed create.
+            let task = prior
+                .attr("capacity_task_id")
+                .and_then(Value::as_str)
+                .unwrap_or("in state");
+            diagnostics.push(Diagnostic::warning(
+                "Capacity task did not complete",
+                format!("Capacity task {task} is {status}; this plan starts a new task with the same layout."),
+            ));
+            mark_unknown_for_create(&mut planned, &request.config);
+            requires_replace.push(AttributePath::attr("status"));
         }
         PlanResponse {
             planned_state: planned,
@@ -112,31 +125,34 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
             Ok(c) => c,
             Err(d) => return ApplyResponse::failed(d),
         };
-        let config: CapacityTaskState =
-            match value::to_serde(&request.config, &schema::schema().value_type()) {
-                Ok(c) => c,
-                Err(e) => {
-                    return ApplyResponse::failed(Diagnostic::error(
-                        "Invalid configuration",
-                        e.to_string(),
-                    ));
-                }
-            };
+        let config = match typed_config(&request.config) {
+            Ok(c) => c,
+            Err(d) => return ApplyResponse::failed(d),
+        };
         let start = start_request(&config);
-        let requested_at = SystemTime::now();
+        // The tasks already active before our request: a task that appears after a
+        // failed start and is not among them can only be the one this request created.
+        let active_before = client
+            .list_active_capacity_tasks(&start.outpost_identifier)
+            .await
+            .map(|tasks| tasks.into_iter().map(|t| t.id).collect::<HashSet<String>>());
         let task = match client.start_capacity_task(&start, false).await {
             Ok(task) => {
                 tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
                 task
             }
             Err(error) => {
-                match adopt_after_failed_start(client, &start, requested_at, &error).await {
+                match adopt_after_failed_start(client, &start, active_before.as_ref(), &error).await
+                {
                     Some(task) => {
                         tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask created (its response was lost)");
                         task
                     }
                     None => {
-                        return ApplyResponse::failed(start_failure(client, &start, error).await);
+                        let unchecked = active_before.as_ref().err().map(|e| e.to_string());
+                        return ApplyResponse::failed(
+                            start_failure(client, &start, error, unchecked).await,
+                        );
                     }
                 }
             }
@@ -162,20 +178,18 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 "update without a prior state",
             ));
         };
-        let config: CapacityTaskState =
-            match value::to_serde(&request.config, &schema::schema().value_type()) {
-                Ok(c) => c,
-                Err(e) => {
-                    return ApplyResponse::failed(Diagnostic::error(
-                        "Invalid configuration",
-                        e.to_string(),
-                    ));
-                }
-            };
-        // Only settings that do not describe the task can change in place.
+        let config = match typed_config(&request.config) {
+            Ok(c) => c,
+            Err(d) => return ApplyResponse::failed(d),
+        };
+        // In place, only settings that do not describe the task change, and the task's
+        // pools and exclusions take the configuration's order (they are equal as sets,
+        // or the plan would have replaced the task).
         let mut state = CapacityTaskState {
             dry_run_on_plan: config.dry_run_on_plan,
             timeouts: config.timeouts.clone(),
+            instance_pool: config.instance_pool.clone(),
+            instances_to_exclude: config.instances_to_exclude.clone(),
             ..prior
         };
         let running = state
@@ -270,15 +284,16 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                     format!(
                         "Capacity task {task_id} is {s}: AWS is changing the Outpost's hardware and \
                          does not allow cancelling it now. It stays in state. Wait for it to finish \
-                         (terraform apply keeps waiting for it), then destroy again."
+                         (terraform apply -refresh-only shows its status), then destroy again."
                     ),
                 )
                 .into();
             }
         }
         let timeout = timeout_of(&state, "delete", DEFAULT_DELETE_TIMEOUT);
-        let mut wait = WaitFor::new(timeout, ctx.stop());
-        wait.age_at_start = age_of(&task);
+        // A cancellation takes seconds to minutes whatever the task's age: poll from the
+        // short end of the schedule.
+        let wait = WaitFor::new(timeout, ctx.stop());
         match wait_for_terminal_status(wait, || client.get_capacity_task(&outpost, &task_id)).await {
             WaitOutcome::Terminal(done) => {
                 tracing::info!(task = %task_id, status = %done.status, "capacity task gone");
@@ -413,6 +428,45 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
     }
 }
 
+fn typed_config(config: &Value) -> Result<CapacityTaskState, Diagnostic> {
+    value::to_serde(config, &schema::schema().value_type())
+        .map_err(|e| Diagnostic::error("Invalid configuration", e.to_string()))
+}
+
+/// Whether a task argument is unchanged. Pools and exclusions are compared as sets, with
+/// an absent list equal to an empty one: an imported task must not look different from
+/// a configuration that lists them in another order.
+fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> bool {
+    match name {
+        "instance_pool" | "instances_to_exclude" => planned.map(canonical) == prior.map(canonical),
+        _ => planned == prior,
+    }
+}
+
+/// A comparable rendering of a list of blocks: null and empty lists alike, lists sorted,
+/// blocks with nothing in them dropped.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Null => "[]".to_string(),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            let mut parts: Vec<String> =
+                items.iter().map(canonical).filter(|p| p != "{}").collect();
+            parts.sort();
+            format!("[{}]", parts.join(","))
+        }
+        Value::Object(members) => {
+            let parts: Vec<String> = members
+                .iter()
+                .map(|(k, v)| (k, canonical(v)))
+                .filter(|(_, v)| v != "[]")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
 fn set(value: &mut Value, name: &str, member: Value) {
     if let Value::Object(members) = value {
         members.insert(name.to_string(), member);
@@ -504,7 +558,7 @@ async fn dry_run(
         Err(error @ OutpostsError::Conflict { .. }) => {
             diagnostics.push(
                 Diagnostic::warning("Capacity check inconclusive", format!("Another capacity task is active: {error}. Applying now would fail with the same conflict."))
-                    .at(AttributePath::attr("instance_pool")),
+                    .at(AttributePath::attr(if config.order_id.is_some() { "order_id" } else { "outpost_identifier" })),
             );
             outcome("conflict")
         }
@@ -692,7 +746,7 @@ async fn wait_into_state(
     let outpost = state.outpost_identifier.clone();
     let task_id = task.id.clone();
     if task.status.is_terminal() {
-        return terminal_diagnostics(client, &outpost, task).await;
+        return terminal_diagnostics(client, &outpost, task, just_started).await;
     }
     let mut wait = WaitFor::new(timeout, ctx.stop());
     wait.age_at_start = age_of(task);
@@ -706,19 +760,25 @@ async fn wait_into_state(
     match outcome {
         WaitOutcome::Terminal(done) => {
             refresh_state(state, &done);
-            terminal_diagnostics(client, &outpost, &done).await
+            terminal_diagnostics(client, &outpost, &done, just_started).await
         }
         WaitOutcome::TimedOut(last) => {
             if let Some(last) = &last {
                 refresh_state(state, last);
             }
+            let next = if just_started {
+                "It keeps running at AWS and is saved in state, marked tainted. To keep waiting \
+                 for this same task: `terraform untaint <address>`, then `terraform apply` \
+                 (optionally with a longer timeouts.create). Applying without untainting \
+                 cancels it, if it can still be cancelled, and starts a new one."
+            } else {
+                "It keeps running at AWS and stays in state; `terraform apply` keeps waiting \
+                 for it (optionally with a longer timeouts.create)."
+            };
             Diagnostic::error(
                 "Timed out waiting for the capacity task",
                 format!(
-                    "Capacity task {task_id} is still {} after {}. It keeps running at AWS and is \
-                     saved in state (marked tainted), so nothing is lost and no second task is \
-                     started. To keep waiting for it: `terraform untaint <address>` then \
-                     `terraform apply` (optionally with a longer timeouts.create).",
+                    "Capacity task {task_id} is still {} after {}. {next}",
                     state.status.as_deref().unwrap_or("running"),
                     format_duration(timeout)
                 ),
@@ -744,12 +804,17 @@ async fn wait_into_state(
             if let Some(last) = &last {
                 refresh_state(state, last);
             }
+            let next = if just_started {
+                "The task is saved in state, marked tainted. Once the cause is fixed, keep \
+                 waiting for this same task with `terraform untaint <address>` and then \
+                 `terraform apply`; applying without untainting cancels it, if it can still be \
+                 cancelled, and starts a new one."
+            } else {
+                "The task stays in state; `terraform apply` checks it again once the cause is fixed."
+            };
             Diagnostic::error(
                 "Lost track of the capacity task",
-                format!(
-                    "Waiting for capacity task {task_id} failed: {error}. The task is saved in state; \
-                     `terraform apply` checks it again."
-                ),
+                format!("Waiting for capacity task {task_id} failed: {error}. {next}"),
             )
             .into()
         }
@@ -762,13 +827,19 @@ async fn terminal_diagnostics(
     client: &OutpostsClient,
     outpost: &str,
     task: &CapacityTask,
+    just_started: bool,
 ) -> Diagnostics {
+    let next = if just_started {
+        "The task is saved in state, marked tainted: the next apply starts a new task."
+    } else {
+        "It stays in state, and the next plan replaces it with a new task."
+    };
     match &task.status {
         CapacityTaskStatus::Completed => Diagnostics::new(),
         CapacityTaskStatus::Cancelled => Diagnostic::error(
             "Capacity task cancelled",
             format!(
-                "Capacity task {} was cancelled outside Terraform before it completed.",
+                "Capacity task {} was cancelled outside Terraform before it completed. {next}",
                 task.id
             ),
         )
@@ -808,7 +879,9 @@ async fn terminal_diagnostics(
                     )),
                 }
             }
-            detail.push_str("\n\nThe failed task is saved in state (tainted); fix the configuration and apply again to start a new task.");
+            detail.push_str(&format!(
+                "\n\n{next} Fix the configuration first if the failure calls for it."
+            ));
             let path = if kind == "UNSUPPORTED_CAPACITY_CONFIGURATION" {
                 pool_path_in(&reason)
             } else {
@@ -822,39 +895,36 @@ async fn terminal_diagnostics(
 }
 
 /// When StartCapacityTask failed with a conflict or a lost response, the task may be
-/// the one this very request created. It is adopted when it is active on the same
-/// outpost, asks for exactly this layout, and was created after the request was sent.
+/// the one this very request created. A task is adopted only when it was not active
+/// before the request and asks for exactly this task.
 async fn adopt_after_failed_start(
     client: &OutpostsClient,
     start: &StartCapacityTask,
-    requested_at: SystemTime,
+    active_before: Result<&HashSet<String>, &OutpostsError>,
     error: &OutpostsError,
 ) -> Option<CapacityTask> {
     if !matches!(error, OutpostsError::Conflict { .. }) && !error.is_transient() {
         return None;
     }
+    // Without the list from before the request, a match could be someone else's task.
+    let before = active_before.ok()?;
     let active = client
         .list_active_capacity_tasks(&start.outpost_identifier)
         .await
         .ok()?;
-    let not_before = requested_at
-        .checked_sub(ADOPTION_SKEW)
-        .unwrap_or(requested_at);
-    for summary in active {
-        let created = summary
-            .creation_date
-            .and_then(|d| SystemTime::try_from(d).ok());
-        if created.is_none_or(|c| c < not_before) {
-            continue;
-        }
-        let Ok(task) = client
-            .get_capacity_task(&start.outpost_identifier, &summary.id)
-            .await
-        else {
-            continue;
-        };
-        if same_request(start, &task) {
-            return Some(task);
+    for summary in active.into_iter().filter(|t| !before.contains(&t.id)) {
+        // Right after a start GetCapacityTask may not see the task yet.
+        for attempt in 0..5u32 {
+            match client
+                .get_capacity_task(&start.outpost_identifier, &summary.id)
+                .await
+            {
+                Ok(task) if same_request(start, &task) => return Some(task),
+                Err(OutpostsError::NotFound(_)) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+                }
+                _ => break,
+            }
         }
     }
     None
@@ -869,9 +939,24 @@ fn same_request(start: &StartCapacityTask, task: &CapacityTask) -> bool {
         v.sort();
         v
     };
-    (start.order_id.is_none() || start.order_id == task.order_id)
-        && (start.asset_id.is_none() || start.asset_id == task.asset_id)
+    let set = |v: &[String]| {
+        v.iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<String>>()
+    };
+    let (ours, theirs) = (&start.instances_to_exclude, &task.instances_to_exclude);
+    // Arguments we left to AWS may come back filled in; the ones we set must match.
+    let matches = |ours: &Option<String>, theirs: &Option<String>| ours.is_none() || ours == theirs;
+    matches(&start.order_id, &task.order_id)
+        && matches(&start.asset_id, &task.asset_id)
+        && matches(
+            &start.task_action_on_blocking_instances,
+            &task.task_action_on_blocking_instances,
+        )
         && sorted(&start.instance_pools) == sorted(&task.instance_pools)
+        && set(&ours.instances) == set(&theirs.instances)
+        && set(&ours.account_ids) == set(&theirs.account_ids)
+        && set(&ours.services) == set(&theirs.services)
 }
 
 /// Explains a StartCapacityTask failure; a conflict names the active task and the
@@ -880,6 +965,7 @@ async fn start_failure(
     client: &OutpostsClient,
     start: &StartCapacityTask,
     error: OutpostsError,
+    unchecked: Option<String>,
 ) -> Diagnostic {
     let outpost = &start.outpost_identifier;
     match error {
@@ -909,11 +995,21 @@ async fn start_failure(
             Diagnostic::error("Another capacity task is active", detail)
                 .at(AttributePath::attr("outpost_identifier"))
         }
-        OutpostsError::NotFound(message) => Diagnostic::error(
-            "Outpost or order not found",
-            format!("StartCapacityTask could not find {outpost}: {message}"),
-        )
-        .at(AttributePath::attr("outpost_identifier")),
+        OutpostsError::NotFound(message) => {
+            let order_missing = start
+                .order_id
+                .as_deref()
+                .is_some_and(|order| message.contains(order));
+            Diagnostic::error(
+                "Outpost or order not found",
+                format!("StartCapacityTask could not find what it was given: {message}"),
+            )
+            .at(AttributePath::attr(if order_missing {
+                "order_id"
+            } else {
+                "outpost_identifier"
+            }))
+        }
         OutpostsError::Validation(message) => {
             let path = pool_path_in(&message);
             Diagnostic::error(
@@ -922,12 +1018,20 @@ async fn start_failure(
             )
             .at(path)
         }
-        other => Diagnostic::error(
-            "Could not start the capacity task",
-            format!(
-                "StartCapacityTask failed: {other}. No task was started (none was found for this request)."
-            ),
-        ),
+        other => {
+            let started = match unchecked {
+                None => "No task was found for this request, so none was started.".to_string(),
+                Some(list_error) => format!(
+                    "Whether AWS started a task could not be checked ({list_error}): look for an \
+                     active capacity task on {outpost} before applying again, and import it if \
+                     there is one."
+                ),
+            };
+            Diagnostic::error(
+                "Could not start the capacity task",
+                format!("StartCapacityTask failed: {other}. {started}"),
+            )
+        }
     }
 }
 

@@ -752,18 +752,23 @@ fn parse_start(outpost_identifier: &str, body: &[u8]) -> Result<StartRequest, Ap
         }
     });
     if let Some(exclude) = &exclude {
-        for (i, id) in exclude.instances.iter().enumerate() {
-            let field = format!("instancesToExclude.instances.{}.member", i + 1);
-            v.string(&field, id, (11, 32), Some((&INSTANCE_ID, INSTANCE_ID_TEXT)));
-        }
-        for (i, id) in exclude.account_ids.iter().enumerate() {
-            let field = format!("instancesToExclude.accountIds.{}.member", i + 1);
-            v.string(&field, id, (12, 12), Some((&ACCOUNT_ID, ACCOUNT_ID_TEXT)));
-        }
-        for (i, service) in exclude.services.iter().enumerate() {
-            let field = format!("instancesToExclude.services.{}.member", i + 1);
-            v.one_of(&field, service, validate::AWS_SERVICES);
-        }
+        v.members(
+            "instancesToExclude.instances",
+            &exclude.instances,
+            (11, 32),
+            Some((&INSTANCE_ID, INSTANCE_ID_TEXT)),
+        );
+        v.members(
+            "instancesToExclude.accountIds",
+            &exclude.account_ids,
+            (12, 12),
+            Some((&ACCOUNT_ID, ACCOUNT_ID_TEXT)),
+        );
+        v.members_one_of(
+            "instancesToExclude.services",
+            &exclude.services,
+            validate::AWS_SERVICES,
+        );
     }
     let action = match parsed.task_action_on_blocking_instances.as_deref() {
         // Not specified by AWS; waiting is the choice that never fails a task
@@ -969,18 +974,17 @@ fn list_capacity_tasks(sim: &Simulator, query: &Query) -> ApiResult {
         v.outpost_identifier("outpostIdentifierFilter", filter);
     }
     let mut statuses = Vec::new();
-    for (i, raw) in query
-        .all("CapacityTaskStatusFilter")
-        .into_iter()
-        .enumerate()
-    {
-        v.one_of(
-            &format!("capacityTaskStatusFilter.{}.member", i + 1),
-            raw,
-            validate::TASK_STATUSES,
-        );
-        statuses.extend(CapacityTaskStatus::parse(raw));
-    }
+    let raw_statuses = query.all("CapacityTaskStatusFilter");
+    v.members_one_of(
+        "capacityTaskStatusFilter",
+        &raw_statuses,
+        validate::TASK_STATUSES,
+    );
+    statuses.extend(
+        raw_statuses
+            .iter()
+            .filter_map(|raw| CapacityTaskStatus::parse(raw)),
+    );
     let (max_results, token) = read_page(&mut v, query);
     check(v)?;
 
@@ -1150,35 +1154,26 @@ fn get_outpost(sim: &Simulator, outpost_identifier: &str) -> ApiResult {
 fn list_outposts(sim: &Simulator, query: &Query) -> ApiResult {
     let mut v = Violations::new();
     let life_cycle = query.all("LifeCycleStatusFilter");
-    for (i, s) in life_cycle.iter().enumerate() {
-        let field = format!("lifeCycleStatusFilter.{}.member", i + 1);
-        v.string(
-            &field,
-            s,
-            (1, 20),
-            Some((&LIFE_CYCLE_STATUS, LIFE_CYCLE_STATUS_TEXT)),
-        );
-    }
     let zones = query.all("AvailabilityZoneFilter");
-    for (i, s) in zones.iter().enumerate() {
-        let field = format!("availabilityZoneFilter.{}.member", i + 1);
-        v.string(
-            &field,
-            s,
-            (1, 1000),
-            Some((&AVAILABILITY_ZONE, AVAILABILITY_ZONE_TEXT)),
-        );
-    }
     let zone_ids = query.all("AvailabilityZoneIdFilter");
-    for (i, s) in zone_ids.iter().enumerate() {
-        let field = format!("availabilityZoneIdFilter.{}.member", i + 1);
-        v.string(
-            &field,
-            s,
-            (1, 255),
-            Some((&AVAILABILITY_ZONE_ID, AVAILABILITY_ZONE_ID_TEXT)),
-        );
-    }
+    v.members(
+        "lifeCycleStatusFilter",
+        &life_cycle,
+        (1, 20),
+        Some((&LIFE_CYCLE_STATUS, LIFE_CYCLE_STATUS_TEXT)),
+    );
+    v.members(
+        "availabilityZoneFilter",
+        &zones,
+        (1, 1000),
+        Some((&AVAILABILITY_ZONE, AVAILABILITY_ZONE_TEXT)),
+    );
+    v.members(
+        "availabilityZoneIdFilter",
+        &zone_ids,
+        (1, 255),
+        Some((&AVAILABILITY_ZONE_ID, AVAILABILITY_ZONE_ID_TEXT)),
+    );
     let (max_results, token) = read_page(&mut v, query);
     check(v)?;
     let fp = fingerprint(&[
@@ -1210,26 +1205,16 @@ fn list_assets(sim: &Simulator, outpost_identifier: &str, query: &Query) -> ApiR
     let mut v = Violations::new();
     v.outpost_identifier("outpostIdentifier", outpost_identifier);
     let hosts = query.all("HostIdFilter");
-    for (i, h) in hosts.iter().enumerate() {
-        let field = format!("hostIdFilter.{}.member", i + 1);
-        v.string(&field, h, (1, 50), Some((&HOST_ID, HOST_ID_TEXT)));
-    }
     let states = query.all("StatusFilter");
-    for (i, s) in states.iter().enumerate() {
-        v.one_of(
-            &format!("statusFilter.{}.member", i + 1),
-            s,
-            validate::ASSET_STATES,
-        );
-    }
     let types = query.all("AssetTypeFilter");
-    for (i, t) in types.iter().enumerate() {
-        v.one_of(
-            &format!("assetTypeFilter.{}.member", i + 1),
-            t,
-            validate::ASSET_TYPES,
-        );
-    }
+    v.members(
+        "hostIdFilter",
+        &hosts,
+        (1, 50),
+        Some((&HOST_ID, HOST_ID_TEXT)),
+    );
+    v.members_one_of("statusFilter", &states, validate::ASSET_STATES);
+    v.members_one_of("assetTypeFilter", &types, validate::ASSET_TYPES);
     let (max_results, token) = read_page(&mut v, query);
     check(v)?;
     let mut state = sim.lock();

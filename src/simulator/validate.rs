@@ -137,6 +137,32 @@ impl Violations {
         }
     }
 
+    /// [`Violations::string`] for each member of a list, named `list.N.member` (1-based)
+    /// as AWS names them.
+    pub fn members(
+        &mut self,
+        list: &str,
+        values: &[impl AsRef<str>],
+        bounds: (usize, usize),
+        pattern: Option<(&Regex, &str)>,
+    ) {
+        for (i, value) in values.iter().enumerate() {
+            self.string(
+                &format!("{list}.{}.member", i + 1),
+                value.as_ref(),
+                bounds,
+                pattern,
+            );
+        }
+    }
+
+    /// [`Violations::one_of`] for each member of a list, named as in [`Violations::members`].
+    pub fn members_one_of(&mut self, list: &str, values: &[impl AsRef<str>], allowed: &[&str]) {
+        for (i, value) in values.iter().enumerate() {
+            self.one_of(&format!("{list}.{}.member", i + 1), value.as_ref(), allowed);
+        }
+    }
+
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
         if value < min {
             self.violate(

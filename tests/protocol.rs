@@ -401,6 +401,34 @@ async fn validate_provider_and_resource_configs_point_at_attributes() {
         response.diagnostics[0].severity,
         pb::diagnostic::Severity::Error as i32
     );
+
+    // What the schema says is checked for every resource, before its own checks: a
+    // required attribute must not be null, a computed-only one must not be configured.
+    let response = client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "test_notebook".into(),
+            config: dv(
+                &notebook(&[("title", Value::Null), ("id", Value::string("nb-9"))]),
+                &notebook_type(),
+            ),
+            client_capabilities: None,
+        })
+        .await
+        .expect("validate resource")
+        .into_inner();
+    assert_eq!(paths(&response.diagnostics), vec!["id", "title"]);
+    let summaries: Vec<&str> = response
+        .diagnostics
+        .iter()
+        .map(|d| d.summary.as_str())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Invalid Configuration for Read-Only Attribute",
+            "Missing Configuration for Required Attribute"
+        ]
+    );
 }
 
 #[tokio::test]

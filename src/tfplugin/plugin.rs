@@ -8,7 +8,9 @@
 //! and kills the process two seconds later.
 
 use super::proto::plugin::Empty;
+use super::proto::plugin::StdioData;
 use super::proto::plugin::grpc_controller_server::{GrpcController, GrpcControllerServer};
+use super::proto::plugin::grpc_stdio_server::{GrpcStdio, GrpcStdioServer};
 use super::proto::tfplugin6::provider_server::ProviderServer;
 use super::resource::Provider;
 use super::server::ProviderService;
@@ -284,6 +286,33 @@ impl GrpcController for Controller {
     }
 }
 
+/// GRPCStdio: Terraform asks for the plugin's stdout and stderr as a stream. Nothing is
+/// ever sent (stdout carries only the handshake line, logs go to stderr directly); the
+/// stream ends at shutdown, which go-plugin reads as a clean end of output. Answering
+/// Unimplemented instead makes Terraform log an error for every provider process.
+struct Stdio {
+    shutdown: CancellationToken,
+}
+
+#[tonic::async_trait]
+impl GrpcStdio for Stdio {
+    type StreamStdioStream = ReceiverStream<Result<StdioData, tonic::Status>>;
+
+    async fn stream_stdio(
+        &self,
+        _request: tonic::Request<Empty>,
+    ) -> Result<tonic::Response<Self::StreamStdioStream>, tonic::Status> {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            // The sender lives until shutdown; dropping it ends the stream.
+            shutdown.cancelled().await;
+            drop(tx);
+        });
+        Ok(tonic::Response::new(ReceiverStream::new(rx)))
+    }
+}
+
 /// How the plugin was started.
 pub struct ServeOptions {
     /// The provider's source address, e.g. `registry.terraform.io/outposts-labs/outposts`,
@@ -363,9 +392,14 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
         })
     };
 
+    let stdio = GrpcStdioServer::new(Stdio {
+        shutdown: shutdown.clone(),
+    });
+
     Server::builder()
         .add_service(provider_service)
         .add_service(controller)
+        .add_service(stdio)
         .add_service(health_service)
         .serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned())
         .await?;

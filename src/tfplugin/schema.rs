@@ -1,8 +1,10 @@
 //! Schema model: what a provider, resource or data source declares once, and what feeds
 //! Terraform's type checks, the msgpack codec (through [`Block::value_type`]) and the docs.
 
+use super::diag::{Diagnostic, Diagnostics};
+use super::path::AttributePath;
 use super::proto::tfplugin6 as pb;
-use super::value::Type;
+use super::value::{Type, Value};
 use std::collections::BTreeMap;
 
 /// A versioned schema for a provider, resource or data source.
@@ -120,6 +122,121 @@ impl Block {
     /// Looks up a nested block type by name.
     pub fn find_block(&self, name: &str) -> Option<&NestedBlock> {
         self.blocks.iter().find(|b| b.type_name == name)
+    }
+
+    /// The checks the schema itself implies, for every provider block, resource and data
+    /// source alike: a required attribute must not be null (Terraform only checks that
+    /// the argument is written, so `x = var.nullable` gets through), and an attribute only
+    /// the provider sets must not be configured. Nested blocks are checked the same way.
+    /// Unknown values are skipped; Terraform validates again once they are known.
+    pub fn validate_config(&self, config: &Value) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        self.validate_config_at(config, &AttributePath::root(), &mut diagnostics);
+        diagnostics
+    }
+
+    fn validate_config_at(&self, value: &Value, path: &AttributePath, out: &mut Diagnostics) {
+        if value.is_null() || value.is_unknown() {
+            return;
+        }
+        for attribute in &self.attributes {
+            let at = path.attribute(&attribute.name);
+            let member = value.attr(&attribute.name).unwrap_or(&Value::Null);
+            if member.is_unknown() {
+                continue;
+            }
+            if attribute.required && member.is_null() {
+                out.push(
+                    Diagnostic::error(
+                        "Missing Configuration for Required Attribute",
+                        format!(
+                            "{at} is required, but its value is null. Set it to a value; when it \
+                             comes from a variable or an expression, that value must not be null."
+                        ),
+                    )
+                    .at(at),
+                );
+            } else if attribute.computed && !attribute.optional && !member.is_null() {
+                out.push(
+                    Diagnostic::error(
+                        "Invalid Configuration for Read-Only Attribute",
+                        format!(
+                            "{at} is set by the provider: you can't configure a value for it. \
+                             Remove this argument; read the value from the resource instead."
+                        ),
+                    )
+                    .at(at),
+                );
+            }
+        }
+        for nested in &self.blocks {
+            let at = path.attribute(&nested.type_name);
+            let Some(member) = value.attr(&nested.type_name) else {
+                continue;
+            };
+            match nested.nesting {
+                Nesting::Single | Nesting::Group => {
+                    nested.block.validate_config_at(member, &at, out);
+                }
+                Nesting::List => {
+                    for (i, item) in member.as_list().unwrap_or_default().iter().enumerate() {
+                        nested
+                            .block
+                            .validate_config_at(item, &at.index(i as i64), out);
+                    }
+                }
+                // A set element has no index Terraform could point at: the block it is.
+                Nesting::Set => {
+                    for item in member.as_list().unwrap_or_default() {
+                        nested.block.validate_config_at(item, &at, out);
+                    }
+                }
+                Nesting::Map => {
+                    for (key, item) in member.as_map().into_iter().flatten() {
+                        nested.block.validate_config_at(item, &at.key(key), out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stored value in the shape Terraform expects: nested blocks absent from it (a
+    /// hand-edited state, or one written before the block existed) become empty
+    /// collections, never null, because Terraform rejects a null list of blocks.
+    pub fn normalize_state(&self, value: Value) -> Value {
+        let Value::Object(mut members) = value else {
+            return value;
+        };
+        for nested in &self.blocks {
+            let member = members.remove(&nested.type_name).unwrap_or(Value::Null);
+            let normalized = match (nested.nesting, member) {
+                (Nesting::List, Value::Null) => Value::List(Vec::new()),
+                (Nesting::Set, Value::Null) => Value::Set(Vec::new()),
+                (Nesting::Map, Value::Null) => Value::Map(BTreeMap::new()),
+                (Nesting::List, Value::List(items)) => Value::List(
+                    items
+                        .into_iter()
+                        .map(|item| nested.block.normalize_state(item))
+                        .collect(),
+                ),
+                (Nesting::Set, Value::Set(items)) => Value::Set(
+                    items
+                        .into_iter()
+                        .map(|item| nested.block.normalize_state(item))
+                        .collect(),
+                ),
+                (Nesting::Map, Value::Map(items)) => Value::Map(
+                    items
+                        .into_iter()
+                        .map(|(k, item)| (k, nested.block.normalize_state(item)))
+                        .collect(),
+                ),
+                (Nesting::Single | Nesting::Group, item) => nested.block.normalize_state(item),
+                (_, other) => other,
+            };
+            members.insert(nested.type_name.clone(), normalized);
+        }
+        Value::Object(members)
     }
 
     fn to_proto(&self, version: i64) -> pb::schema::Block {
@@ -278,6 +395,87 @@ mod tests {
         assert!(matches!(members.get("pool"), Some(Type::List(_))));
         assert!(matches!(members.get("timeouts"), Some(Type::Object(_))));
         assert_eq!(members.len(), 4);
+    }
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn with_id() -> Block {
+        sample()
+            .block
+            .attribute(Attribute::computed("id", Type::String, "The ID."))
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<(String, String)> {
+        d.iter()
+            .map(|d| {
+                (
+                    d.summary.clone(),
+                    d.attribute
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn null_required_and_configured_read_only_attributes_are_errors() {
+        let pool = |count: Value| object(&[("count", count)]);
+        let config = object(&[
+            ("name", Value::Null),
+            ("secret", Value::Null),
+            ("id", Value::string("x")),
+            (
+                "pool",
+                Value::List(vec![pool(Value::int(1)), pool(Value::Null)]),
+            ),
+            ("timeouts", Value::Null),
+        ]);
+        assert_eq!(
+            paths(&with_id().validate_config(&config)),
+            vec![
+                (
+                    "Missing Configuration for Required Attribute".to_string(),
+                    "name".to_string()
+                ),
+                (
+                    "Invalid Configuration for Read-Only Attribute".to_string(),
+                    "id".to_string()
+                ),
+                (
+                    "Missing Configuration for Required Attribute".to_string(),
+                    "pool[1].count".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_left_for_later() {
+        let config = object(&[
+            ("name", Value::Unknown),
+            ("id", Value::Unknown),
+            ("pool", Value::Unknown),
+        ]);
+        assert!(with_id().validate_config(&config).is_empty());
+        assert!(with_id().validate_config(&Value::Unknown).is_empty());
+    }
+
+    #[test]
+    fn absent_blocks_in_stored_state_become_empty() {
+        let state = object(&[("name", Value::string("a"))]);
+        let normalized = sample().block.normalize_state(state);
+        assert_eq!(normalized.attr("pool"), Some(&Value::List(Vec::new())));
+        assert_eq!(normalized.attr("timeouts"), Some(&Value::Null));
+        assert_eq!(normalized.attr("name"), Some(&Value::string("a")));
     }
 
     #[test]

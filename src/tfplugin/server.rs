@@ -201,7 +201,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let request = request.into_inner();
         let ty = self.provider_schema.value_type();
         let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => self.provider.validate(&config),
+            Ok(config) => {
+                let mut d = self.provider_schema.block.validate_config(&config);
+                d.extend(self.provider.validate(&config));
+                d
+            }
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -221,7 +225,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     &schema.value_type(),
                     "configuration",
                 ) {
-                    Ok(config) => resource.validate(&config),
+                    Ok(config) => {
+                        let mut d = schema.block.validate_config(&config);
+                        d.extend(resource.validate(&config));
+                        d
+                    }
                     Err(d) => d,
                 }
             }
@@ -244,7 +252,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     &schema.value_type(),
                     "configuration",
                 ) {
-                    Ok(config) => data_source.validate(&config),
+                    Ok(config) => {
+                        let mut d = schema.block.validate_config(&config);
+                        d.extend(data_source.validate(&config));
+                        d
+                    }
                     Err(d) => d,
                 }
             }
@@ -286,7 +298,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     // that no longer exist and nulls the new ones: the upgrade for every
                     // schema change made so far.
                     match value::decode_json(&raw.json, &ty) {
-                        Ok(state) => upgraded_state = encode(&state, &ty, &mut diagnostics),
+                        Ok(state) => {
+                            let state = schema.block.normalize_state(state);
+                            upgraded_state = encode(&state, &ty, &mut diagnostics);
+                        }
                         Err(e) => diagnostics.error(
                             "Unreadable stored state",
                             format!("The stored state could not be read: {e}"),

@@ -31,6 +31,9 @@ OPTIONS:
     --frozen-clock                the clock only moves via POST /_sim/clock/advance
     --get-not-found-calls N       first N GetCapacityTask calls per new task: NotFound
     --get-not-found-duration D    GetCapacityTask answers NotFound for D after a start
+    --list-hidden-calls N         first N ListCapacityTasks calls that would show a new
+                                  task leave it out
+    --list-hidden-duration D      ListCapacityTasks leaves a new task out for D
     --fault-seed N                seed for rate-based faults
     --quiet                       do not log requests to stderr
     -h, --help                    print this help
@@ -103,6 +106,16 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             }
             "--get-not-found-duration" => {
                 options.config.eventual_consistency.get_not_found_seconds =
+                    parse_duration(&value(&flag)?)?.as_secs_f64();
+            }
+            "--list-hidden-calls" => {
+                let text = value(&flag)?;
+                options.config.eventual_consistency.list_hidden_calls = text
+                    .parse()
+                    .map_err(|_| format!("{flag}: {text:?} is not a count"))?;
+            }
+            "--list-hidden-duration" => {
+                options.config.eventual_consistency.list_hidden_seconds =
                     parse_duration(&value(&flag)?)?.as_secs_f64();
             }
             "--fault-seed" => {
@@ -232,5 +245,26 @@ fn main() -> ExitCode {
             eprintln!("outposts-simulator: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Options {
+        parse_args(args.iter().map(|a| a.to_string()))
+            .expect("valid")
+            .expect("not --help")
+    }
+
+    #[test]
+    fn list_lag_flags_set_the_eventual_consistency() {
+        let options = parse(&["--list-hidden-calls", "2", "--list-hidden-duration=30s"]);
+        let consistency = options.config.eventual_consistency;
+        assert_eq!(consistency.list_hidden_calls, 2);
+        assert_eq!(consistency.list_hidden_seconds, 30.0);
+        assert_eq!(consistency.get_not_found_calls, 0);
+        assert!(parse_args(["--list-hidden-calls", "two"].map(String::from).into_iter()).is_err());
     }
 }

@@ -1,10 +1,11 @@
 //! The Outposts API on the wire (rest-json): routes, query and body parsing,
 //! validation, response shapes and the error format the AWS SDKs parse
-//! (`X-Amzn-ErrorType` header plus a `{"message": …}` body).
+//! (`X-Amzn-ErrorType` header plus a `{"Message": …}` body).
 //!
-//! Every request goes: route → count → SigV4 → injected faults → validation →
-//! operation → (maybe) lost response. Nothing here trusts the request: bad input
-//! is answered with an AWS error, never a panic.
+//! Every request goes: route → count → SigV4 → injected faults (maybe a rival's
+//! start first) → validation → operation → (maybe) reshaped or lost response.
+//! Nothing here trusts the request: bad input is answered with an AWS error, never
+//! a panic.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -33,7 +34,9 @@ use super::validate::{
     INSTANCE_ID_TEXT, INSTANCE_TYPE, INSTANCE_TYPE_TEXT, LIFE_CYCLE_STATUS, LIFE_CYCLE_STATUS_TEXT,
     Violations,
 };
-use super::world::{ComputeAsset, InstancePool, Outpost, RunningInstance, World};
+use super::world::{
+    ComputeAsset, Generation, InstancePool, Outpost, RackScalingType, RunningInstance, World,
+};
 
 /// The largest body the simulator reads; StartCapacityTask bodies are tiny.
 const MAX_BODY: usize = 1024 * 1024;
@@ -169,7 +172,11 @@ impl ApiError {
             FaultKind::NotFound => Self::not_found(format!(
                 "Resource not found (injected by the simulator for {op})"
             )),
-            FaultKind::ServerError | FaultKind::Latency | FaultKind::LoseResponse => Self::new(
+            FaultKind::ServerError
+            | FaultKind::Latency
+            | FaultKind::LoseResponse
+            | FaultKind::RivalStart
+            | FaultKind::OmitTaskId => Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerException",
                 "An internal error has occurred (injected by the simulator)",
@@ -178,7 +185,10 @@ impl ApiError {
     }
 
     fn into_response(self, request_id: &str) -> Response {
-        let mut body = json!({ "message": self.message });
+        // `Message` is the member every modelled Outposts error has, so clients that
+        // parse errors by the model find it; `message` is the spelling generic
+        // rest-json error parsers look for first.
+        let mut body = json!({ "Message": self.message, "message": self.message });
         if let Some((id, resource_type)) = &self.resource {
             body["ResourceId"] = json!(id);
             if let Some(t) = resource_type {
@@ -371,14 +381,30 @@ pub(crate) async fn handle(
         );
         return ApiError::auth(&error).into_response(&request_id);
     }
-    let decision = sim.decide_faults(operation);
+    let dry_run = operation == Operation::StartCapacityTask && is_dry_run(&body);
+    let decision = sim.decide_faults(operation, dry_run);
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
-    let result = match decision.error {
+    if decision.rival_start {
+        let rival = start_as_rival(&sim, &route, &body);
+        let what = rival.as_deref().unwrap_or("nothing: its start was refused");
+        log(
+            &sim,
+            &method,
+            &path,
+            &format!("{} rival start (not counted) -> {what}", operation.as_str()),
+        );
+    }
+    let mut result = match decision.error {
         Some(kind) => Err(ApiError::injected(kind, operation)),
         None => dispatch(&sim, &route, &Query::parse(&raw_query), &body),
     };
+    if decision.omit_task_id
+        && let Ok(serde_json::Value::Object(members)) = &mut result
+    {
+        members.remove("CapacityTaskId");
+    }
     let (response, outcome) = match result {
         Ok(value) => (
             json_response(StatusCode::OK, &value, &request_id),
@@ -406,6 +432,28 @@ pub(crate) async fn handle(
         );
     }
     response
+}
+
+/// Whether a StartCapacityTask body asks for a DryRun. Faults about real starts
+/// must know before the request is validated; a body that is not JSON of the
+/// right shape is no DryRun (it is refused as a SerializationException anyway).
+fn is_dry_run(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("DryRun").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
+}
+
+/// [`FaultKind::RivalStart`]: another client sends this very StartCapacityTask
+/// first. It is not counted (the counters count what the caller sent), its answer
+/// goes nowhere, and if it is refused no rival task exists. Returns the rival's
+/// task ID when it started one.
+fn start_as_rival(sim: &Simulator, route: &Route, body: &[u8]) -> Option<String> {
+    let Route::StartCapacityTask { outpost } = route else {
+        return None;
+    };
+    let answer = start_capacity_task(sim, outpost, body).ok()?;
+    answer["CapacityTaskId"].as_str().map(str::to_string)
 }
 
 fn log(sim: &Simulator, method: &str, path: &str, outcome: &str) {
@@ -603,13 +651,21 @@ fn outpost_wire(outpost: &Outpost) -> serde_json::Value {
         "SiteArn": outpost.site_arn(),
         "LifeCycleStatus": outpost.life_cycle_status,
         "SupportedHardwareType": outpost.hardware_type.as_str(),
-        "Tags": {},
+        "Tags": outpost.tags,
     });
     let optional = [
-        ("Name", &outpost.name),
-        ("Description", &outpost.description),
-        ("AvailabilityZone", &outpost.availability_zone),
-        ("AvailabilityZoneId", &outpost.availability_zone_id),
+        ("Name", outpost.name.as_deref()),
+        ("Description", outpost.description.as_deref()),
+        ("AvailabilityZone", outpost.availability_zone.as_deref()),
+        (
+            "AvailabilityZoneId",
+            outpost.availability_zone_id.as_deref(),
+        ),
+        ("Generation", outpost.generation().map(Generation::as_str)),
+        (
+            "RackScalingType",
+            outpost.rack_scaling_type().map(RackScalingType::as_str),
+        ),
     ];
     for (key, value) in optional {
         if let Some(value) = value {
@@ -631,7 +687,7 @@ fn asset_wire(outpost: &Outpost, asset: &ComputeAsset) -> serde_json::Value {
                 .collect::<String>()
         )
     });
-    json!({
+    let mut body = json!({
         "AssetId": asset.asset_id,
         "RackId": rack_id,
         "AssetType": "COMPUTE",
@@ -642,7 +698,11 @@ fn asset_wire(outpost: &Outpost, asset: &ComputeAsset) -> serde_json::Value {
             "InstanceTypeCapacities": pools_wire(&asset.instance_type_capacities),
             "MaxVcpus": asset.max_vcpus,
         },
-    })
+    });
+    if let Some(elevation) = outpost.rack_elevation(asset) {
+        body["AssetLocation"] = json!({ "RackElevation": elevation });
+    }
+    body
 }
 
 fn blocking_wire(instance: &RunningInstance) -> serde_json::Value {
@@ -873,8 +933,7 @@ fn start_capacity_task(sim: &Simulator, outpost_identifier: &str, body: &[u8]) -
     let now = state.now();
     let id = state.new_task_id(sim.nonce());
     let sequence = state.next_sequence();
-    let (hidden_gets_remaining, hidden_until) = state::consistency_window(&state.consistency, now);
-    let task = CapacityTask {
+    let mut task = CapacityTask {
         capacity_task_id: id,
         outpost_id,
         order_id: request.order_id,
@@ -890,9 +949,12 @@ fn start_capacity_task(sim: &Simulator, outpost_identifier: &str, body: &[u8]) -
         blocking_instances: Vec::new(),
         sequence,
         phase_started: now,
-        hidden_gets_remaining,
-        hidden_until,
+        hidden_gets_remaining: 0,
+        hidden_until: 0,
+        hidden_lists_remaining: 0,
+        hidden_from_lists_until: 0,
     };
+    state.consistency.hide_new_task(&mut task);
     let body = task_wire(&task);
     state.insert_task(task);
     Ok(body)
@@ -1007,7 +1069,19 @@ fn list_capacity_tasks(sim: &Simulator, query: &Query) -> ApiResult {
         outpost_id.as_ref().is_none_or(|id| &t.outpost_id == id)
             && (statuses.is_empty() || statuses.contains(&t.status))
     });
-    let (tasks, next) = paginate(matching.map(|(seq, t)| (*seq, task_summary_wire(t))), &page);
+    let (sequences, next) = paginate(matching.map(|(seq, _)| (*seq, *seq)), &page);
+    // List lag: a task this page would include may still be left out. Only the
+    // tasks of this page spend a hidden call, and the token is the one the page
+    // would have had, so a later page never skips a task that was not hidden.
+    let now = state.now();
+    let mut tasks = Vec::with_capacity(sequences.len());
+    for sequence in sequences {
+        if let Some(task) = state.tasks.get_mut(&sequence)
+            && !state::hide_from_list(task, now)
+        {
+            tasks.push(task_summary_wire(task));
+        }
+    }
     Ok(with_token(json!({ "CapacityTasks": tasks }), next))
 }
 
@@ -1380,5 +1454,193 @@ mod tests {
         let page = resolve_page(2, next, "fp".into()).expect("page");
         assert_eq!(paginate((10u64..15).map(|k| (k, k)), &page).0, [12, 13]);
         assert!(resolve_page(2, Some("12##other".into()), "fp".into()).is_err());
+    }
+
+    use crate::simulator::SimulatorConfig;
+    use crate::simulator::state::EventualConsistency;
+
+    const RACK: &str = "op-0123456789abcdef0";
+    const SERVER: &str = "op-0fedcba9876543210";
+    const START: &[u8] = br#"{"OrderId":"oo-0123456789abcdef0","InstancePools":[{"InstanceType":"c5.4xlarge","Count":2}]}"#;
+
+    fn frozen() -> Simulator {
+        Simulator::new(SimulatorConfig {
+            frozen_clock: true,
+            ..SimulatorConfig::default()
+        })
+        .expect("default world")
+    }
+
+    fn listed_ids(sim: &Simulator, query: &str) -> Vec<String> {
+        let answer = list_capacity_tasks(sim, &Query::parse(query)).expect("lists");
+        answer["CapacityTasks"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|t| t["CapacityTaskId"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn rival_start_makes_the_callers_start_a_conflict_naming_the_rival() {
+        let sim = frozen();
+        let route = Route::StartCapacityTask {
+            outpost: RACK.into(),
+        };
+        let rival = start_as_rival(&sim, &route, START).expect("the rival starts a task");
+        let err = start_capacity_task(&sim, RACK, START).expect_err("the caller conflicts");
+        assert_eq!(err.code, "ConflictException");
+        assert!(err.message.contains(&rival), "{}", err.message);
+        let tasks = sim.tasks();
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].capacity_task_id, rival);
+    }
+
+    #[test]
+    fn refused_rival_start_leaves_the_callers_request_as_it_was() {
+        let sim = frozen();
+        let route = Route::StartCapacityTask {
+            outpost: RACK.into(),
+        };
+        // The order belongs to another outpost: the rival is refused like the caller.
+        let body = br#"{"OrderId":"oo-0fedcba9876543210","InstancePools":[{"InstanceType":"c5.4xlarge","Count":2}]}"#;
+        assert_eq!(start_as_rival(&sim, &route, body), None);
+        let err = start_capacity_task(&sim, RACK, body).expect_err("refused");
+        assert_eq!(err.code, "NotFoundException");
+        assert!(sim.tasks().is_empty());
+        // With a task already active, the rival conflicts too: the caller's
+        // conflict names the task that was there, not a rival's.
+        let existing = start_capacity_task(&sim, RACK, START).expect("starts");
+        let existing = existing["CapacityTaskId"].as_str().expect("id").to_string();
+        assert_eq!(start_as_rival(&sim, &route, START), None);
+        let err = start_capacity_task(&sim, RACK, START).expect_err("conflicts");
+        assert!(err.message.contains(&existing), "{}", err.message);
+        assert_eq!(sim.tasks().len(), 1);
+    }
+
+    #[test]
+    fn dry_run_is_read_from_a_boolean_dry_run_member_only() {
+        assert!(is_dry_run(br#"{"DryRun":true,"InstancePools":[]}"#));
+        assert!(!is_dry_run(br#"{"DryRun":false}"#));
+        assert!(!is_dry_run(br#"{"DryRun":"true"}"#));
+        assert!(!is_dry_run(b"{not json"));
+        assert!(!is_dry_run(b""));
+    }
+
+    #[test]
+    fn list_leaves_a_new_task_out_for_its_first_calls_that_would_include_it() {
+        let sim = frozen();
+        sim.set_eventual_consistency(EventualConsistency {
+            list_hidden_calls: 2,
+            ..EventualConsistency::default()
+        });
+        let started = start_capacity_task(&sim, RACK, START).expect("starts");
+        let id = started["CapacityTaskId"].as_str().expect("id").to_string();
+        // Lists that would not include it anyway spend nothing.
+        assert!(listed_ids(&sim, &format!("OutpostIdentifierFilter={SERVER}")).is_empty());
+        assert!(listed_ids(&sim, "CapacityTaskStatusFilter=COMPLETED").is_empty());
+        assert!(listed_ids(&sim, "").is_empty());
+        assert!(listed_ids(&sim, &format!("OutpostIdentifierFilter={RACK}")).is_empty());
+        assert_eq!(listed_ids(&sim, ""), [id.as_str()]);
+        // GetCapacityTask was never lagging.
+        assert!(get_capacity_task(&sim, RACK, &id).is_ok());
+    }
+
+    #[test]
+    fn list_leaves_a_new_task_out_until_its_seconds_passed() {
+        let sim = frozen();
+        sim.set_eventual_consistency(EventualConsistency {
+            list_hidden_seconds: 30.0,
+            ..EventualConsistency::default()
+        });
+        let started = start_capacity_task(&sim, RACK, START).expect("starts");
+        let id = started["CapacityTaskId"].as_str().expect("id").to_string();
+        assert!(listed_ids(&sim, "").is_empty());
+        sim.advance_clock(Duration::from_secs(29));
+        assert!(listed_ids(&sim, "").is_empty());
+        sim.advance_clock(Duration::from_secs(1));
+        assert_eq!(listed_ids(&sim, ""), [id]);
+    }
+
+    #[test]
+    fn list_lag_applies_to_tasks_created_after_it_was_set() {
+        let sim = frozen();
+        let before = start_capacity_task(&sim, RACK, START).expect("starts");
+        let before = before["CapacityTaskId"].as_str().expect("id").to_string();
+        sim.set_eventual_consistency(EventualConsistency {
+            list_hidden_calls: 1,
+            ..EventualConsistency::default()
+        });
+        let body = br#"{"InstancePools":[{"InstanceType":"c5.xlarge","Count":2}]}"#;
+        let after = start_capacity_task(&sim, SERVER, body).expect("starts");
+        let after = after["CapacityTaskId"].as_str().expect("id").to_string();
+        assert_eq!(listed_ids(&sim, ""), [before.as_str()]);
+        assert_eq!(listed_ids(&sim, ""), [before, after]);
+    }
+
+    #[test]
+    fn hidden_task_on_a_full_page_keeps_the_next_token_of_that_page() {
+        let sim = frozen();
+        let first = start_capacity_task(&sim, RACK, START).expect("starts");
+        let first = first["CapacityTaskId"].as_str().expect("id").to_string();
+        sim.set_eventual_consistency(EventualConsistency {
+            list_hidden_calls: 1,
+            ..EventualConsistency::default()
+        });
+        let body = br#"{"InstancePools":[{"InstanceType":"c5.xlarge","Count":2}]}"#;
+        start_capacity_task(&sim, SERVER, body).expect("starts");
+        // Page one holds only the first task: the hidden second spends nothing.
+        let page = list_capacity_tasks(&sim, &Query::parse("MaxResults=1")).expect("lists");
+        assert_eq!(page["CapacityTasks"][0]["CapacityTaskId"], json!(first));
+        let token = page["NextToken"].as_str().expect("a token").to_string();
+        let query = format!("MaxResults=1&NextToken={token}");
+        let page = list_capacity_tasks(&sim, &Query::parse(&query)).expect("lists");
+        assert_eq!(page["CapacityTasks"], json!([]));
+        let page = list_capacity_tasks(&sim, &Query::parse(&query)).expect("lists");
+        assert_eq!(page["CapacityTasks"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn outposts_carry_every_member_of_the_model() {
+        let world = World::default_seed();
+        let rack = outpost_wire(&world.outposts[0]);
+        for member in [
+            "OutpostId",
+            "OwnerId",
+            "OutpostArn",
+            "SiteId",
+            "Name",
+            "Description",
+            "LifeCycleStatus",
+            "AvailabilityZone",
+            "AvailabilityZoneId",
+            "Tags",
+            "SiteArn",
+            "SupportedHardwareType",
+            "Generation",
+            "RackScalingType",
+        ] {
+            assert!(rack.get(member).is_some(), "{member} missing from {rack}");
+        }
+        assert_eq!(rack["Tags"]["team"], json!("platform"));
+        assert_eq!(rack["Generation"], json!("GENERATION_2"));
+        // A server has no rack generation or scaling type.
+        let server = outpost_wire(&world.outposts[1]);
+        assert!(server.get("Generation").is_none(), "{server}");
+        assert!(server.get("RackScalingType").is_none(), "{server}");
+    }
+
+    #[test]
+    fn rack_assets_carry_their_location_as_a_number() {
+        let world = World::default_seed();
+        let rack = &world.outposts[0];
+        let asset = asset_wire(rack, &rack.assets[0]);
+        assert_eq!(asset["AssetLocation"]["RackElevation"], json!(10.0));
+        let server = &world.outposts[1];
+        assert!(
+            asset_wire(server, &server.assets[0])
+                .get("AssetLocation")
+                .is_none()
+        );
     }
 }

@@ -19,8 +19,10 @@ use super::tasks::{
 };
 use super::world::{RunningInstance, World};
 
-/// Makes GetCapacityTask answer NotFoundException for a while after a task is
-/// created, as an eventually consistent API may. Applies to tasks created later.
+/// Makes reads lag behind StartCapacityTask for a while after a task is created,
+/// as an eventually consistent API may: GetCapacityTask answers NotFound, and
+/// ListCapacityTasks leaves the task out. Applies to tasks created later. Every
+/// field defaults to 0 (no lag), so control bodies may give any subset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EventualConsistency {
@@ -28,6 +30,33 @@ pub struct EventualConsistency {
     pub get_not_found_calls: u32,
     /// GetCapacityTask answers NotFound until this many simulated seconds passed.
     pub get_not_found_seconds: f64,
+    /// The first N ListCapacityTasks calls that would include a new task (its
+    /// outpost and status match, and it falls on the page asked for) leave it out.
+    pub list_hidden_calls: u32,
+    /// ListCapacityTasks leaves a new task out until this many simulated seconds
+    /// passed since its creation.
+    pub list_hidden_seconds: f64,
+}
+
+impl EventualConsistency {
+    /// Gives a task created at `task.creation_date` its windows of invisibility.
+    pub(crate) fn hide_new_task(&self, task: &mut CapacityTask) {
+        let created = task.creation_date;
+        task.hidden_gets_remaining = self.get_not_found_calls;
+        task.hidden_until = created.saturating_add(lag(self.get_not_found_seconds));
+        task.hidden_lists_remaining = self.list_hidden_calls;
+        task.hidden_from_lists_until = created.saturating_add(lag(self.list_hidden_seconds));
+    }
+}
+
+/// A lag in seconds as milliseconds; negative, NaN or infinite seconds are no lag
+/// rather than a panic, since control bodies are not trusted.
+fn lag(seconds: f64) -> Millis {
+    if seconds.is_finite() && seconds > 0.0 {
+        millis(Duration::from_secs_f64(seconds.min(1e9)))
+    } else {
+        0
+    }
 }
 
 /// Which running instances an evacuation removes.
@@ -210,9 +239,10 @@ impl Simulator {
         self.lock().faults.count(operation);
     }
 
-    /// Decides the injected faults of an authenticated call.
-    pub(crate) fn decide_faults(&self, operation: Operation) -> FaultDecision {
-        self.lock().faults.decide(operation)
+    /// Decides the injected faults of an authenticated call; `dry_run` marks a
+    /// StartCapacityTask DryRun.
+    pub(crate) fn decide_faults(&self, operation: Operation, dry_run: bool) -> FaultDecision {
+        self.lock().faults.decide_call(operation, dry_run)
     }
 
     // ---- test controls -------------------------------------------------------
@@ -247,6 +277,9 @@ impl Simulator {
             return Err(ControlError::Invalid(format!(
                 "rate {rate} is not between 0 and 1"
             )));
+        }
+        if let Some(problem) = rule.problem() {
+            return Err(ControlError::Invalid(problem));
         }
         Ok(self.lock().faults.add(rule))
     }
@@ -441,18 +474,95 @@ pub(crate) fn hide_from_get(task: &mut CapacityTask, now: Millis) -> bool {
     now < task.hidden_until
 }
 
-pub(crate) fn consistency_window(
-    consistency: &EventualConsistency,
-    created: Millis,
-) -> (u32, Millis) {
-    let seconds = consistency.get_not_found_seconds.max(0.0);
-    let hidden = if seconds.is_finite() {
-        millis(Duration::from_secs_f64(seconds.min(1e9)))
-    } else {
-        0
-    };
-    (
-        consistency.get_not_found_calls,
-        created.saturating_add(hidden),
-    )
+/// Visible for the API: `true` while ListCapacityTasks must leave out a task it
+/// would otherwise return; consumes one hidden list call.
+pub(crate) fn hide_from_list(task: &mut CapacityTask, now: Millis) -> bool {
+    if task.hidden_lists_remaining > 0 {
+        task.hidden_lists_remaining -= 1;
+        return true;
+    }
+    now < task.hidden_from_lists_until
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulator::tasks::TaskAction;
+
+    fn new_task(created: Millis) -> CapacityTask {
+        CapacityTask {
+            capacity_task_id: "cap-0123456789abcdef0".into(),
+            outpost_id: "op-0123456789abcdef0".into(),
+            order_id: None,
+            asset_id: None,
+            requested_instance_pools: Vec::new(),
+            instances_to_exclude: None,
+            task_action_on_blocking_instances: TaskAction::WaitForEvacuation,
+            status: CapacityTaskStatus::Requested,
+            failed: None,
+            creation_date: created,
+            last_modified_date: created,
+            completion_date: None,
+            blocking_instances: Vec::new(),
+            sequence: 1,
+            phase_started: created,
+            hidden_gets_remaining: 0,
+            hidden_until: 0,
+            hidden_lists_remaining: 0,
+            hidden_from_lists_until: 0,
+        }
+    }
+
+    #[test]
+    fn old_consistency_bodies_still_parse_with_no_list_lag() {
+        let old: EventualConsistency =
+            serde_json::from_str(r#"{"get_not_found_calls": 2, "get_not_found_seconds": 30}"#)
+                .expect("parses");
+        assert_eq!(
+            old,
+            EventualConsistency {
+                get_not_found_calls: 2,
+                get_not_found_seconds: 30.0,
+                ..EventualConsistency::default()
+            }
+        );
+        let new: EventualConsistency =
+            serde_json::from_str(r#"{"list_hidden_calls": 1, "list_hidden_seconds": 5}"#)
+                .expect("parses");
+        assert_eq!((new.list_hidden_calls, new.list_hidden_seconds), (1, 5.0));
+        assert_eq!(new.get_not_found_calls, 0);
+    }
+
+    #[test]
+    fn list_lag_counts_calls_then_waits_for_its_seconds() {
+        let mut task = new_task(1_000);
+        EventualConsistency {
+            list_hidden_calls: 1,
+            list_hidden_seconds: 10.0,
+            ..EventualConsistency::default()
+        }
+        .hide_new_task(&mut task);
+        assert_eq!(task.hidden_from_lists_until, 11_000);
+        // The counted call is spent even after the seconds passed.
+        assert!(hide_from_list(&mut task, 20_000));
+        assert!(hide_from_list(&mut task, 10_999));
+        assert!(!hide_from_list(&mut task, 11_000));
+        // Get lag is separate and was not asked for.
+        assert!(!hide_from_get(&mut task, 1_000));
+    }
+
+    #[test]
+    fn untrusted_lag_seconds_are_no_lag() {
+        for seconds in [-5.0, f64::NAN, f64::INFINITY] {
+            let mut task = new_task(1_000);
+            EventualConsistency {
+                list_hidden_seconds: seconds,
+                get_not_found_seconds: seconds,
+                ..EventualConsistency::default()
+            }
+            .hide_new_task(&mut task);
+            assert!(!hide_from_list(&mut task, 1_000), "{seconds}");
+            assert!(!hide_from_get(&mut task, 1_000), "{seconds}");
+        }
+    }
 }

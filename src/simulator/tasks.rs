@@ -246,6 +246,9 @@ pub struct CapacityTask {
     /// Eventual consistency: GetCapacityTask answers NotFound while either holds.
     pub hidden_gets_remaining: u32,
     pub hidden_until: Millis,
+    /// Eventual consistency: ListCapacityTasks leaves the task out while either holds.
+    pub hidden_lists_remaining: u32,
+    pub hidden_from_lists_until: Millis,
 }
 
 impl CapacityTask {
@@ -448,6 +451,8 @@ mod tests {
             phase_started: 0,
             hidden_gets_remaining: 0,
             hidden_until: 0,
+            hidden_lists_remaining: 0,
+            hidden_from_lists_until: 0,
         }
     }
 

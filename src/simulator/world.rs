@@ -3,7 +3,7 @@
 //! snake_case keys; see docs/simulator.md) and the live state the API reads and a
 //! completed capacity task rewrites.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,15 @@ pub struct Outpost {
     pub availability_zone: Option<String>,
     #[serde(default)]
     pub availability_zone_id: Option<String>,
+    /// The outpost's tags, as GetOutpost and ListOutposts report them.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// `Generation`; racks without one report GENERATION_1 (see [`Outpost::generation`]).
+    #[serde(default)]
+    pub generation: Option<Generation>,
+    /// `RackScalingType`; racks without one report SINGLE_RACK.
+    #[serde(default)]
+    pub rack_scaling_type: Option<RackScalingType>,
     /// Orders (`oo-…`) whose capacity tasks target this outpost.
     #[serde(default)]
     pub orders: Vec<String>,
@@ -81,6 +90,42 @@ impl HardwareType {
     }
 }
 
+/// `Generation` of an outpost (a property of rack deployments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Generation {
+    #[serde(rename = "GENERATION_1")]
+    Generation1,
+    #[serde(rename = "GENERATION_2")]
+    Generation2,
+}
+
+impl Generation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Generation::Generation1 => "GENERATION_1",
+            Generation::Generation2 => "GENERATION_2",
+        }
+    }
+}
+
+/// `RackScalingType` of an outpost (a property of rack deployments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RackScalingType {
+    #[serde(rename = "SINGLE_RACK")]
+    SingleRack,
+    #[serde(rename = "MULTI_RACK")]
+    MultiRack,
+}
+
+impl RackScalingType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RackScalingType::SingleRack => "SINGLE_RACK",
+            RackScalingType::MultiRack => "MULTI_RACK",
+        }
+    }
+}
+
 /// A compute host of an outpost and its current instance-type layout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +141,10 @@ pub struct ComputeAsset {
     pub instance_type_capacities: Vec<InstancePool>,
     #[serde(default = "default_asset_state")]
     pub state: String,
+    /// `AssetLocation.RackElevation` in rack units; on racks, a missing one is
+    /// derived from the asset's position (see [`Outpost::rack_elevation`]).
+    #[serde(default)]
+    pub rack_elevation: Option<f32>,
 }
 
 /// A number of slots of one instance type: a requested pool or an asset's layout.
@@ -166,6 +215,40 @@ impl Outpost {
 
     pub fn asset(&self, asset_id: &str) -> Option<&ComputeAsset> {
         self.assets.iter().find(|a| a.asset_id == asset_id)
+    }
+
+    /// The outpost's `Generation`. AWS describes generations for rack deployments
+    /// only, so a rack the seed says nothing about is first generation (the older,
+    /// more common kind) and a server has none unless the seed gives one.
+    pub fn generation(&self) -> Option<Generation> {
+        self.generation.or(match self.hardware_type {
+            HardwareType::Rack => Some(Generation::Generation1),
+            HardwareType::Server => None,
+        })
+    }
+
+    /// The outpost's `RackScalingType`: as the seed says, else SINGLE_RACK for a
+    /// rack (one rack is what a seed describes) and none for a server.
+    pub fn rack_scaling_type(&self) -> Option<RackScalingType> {
+        self.rack_scaling_type.or(match self.hardware_type {
+            HardwareType::Rack => Some(RackScalingType::SingleRack),
+            HardwareType::Server => None,
+        })
+    }
+
+    /// Where an asset sits in its rack, in rack units. Seeds written before the
+    /// simulator reported locations have none: on a rack their assets are then
+    /// stacked as 2U hosts from the bottom in seed order (1, 3, 5, …), so every
+    /// rack asset has a location; a server is not in a rack and has none.
+    pub fn rack_elevation(&self, asset: &ComputeAsset) -> Option<f32> {
+        if asset.rack_elevation.is_some() || self.hardware_type == HardwareType::Server {
+            return asset.rack_elevation;
+        }
+        let position = self
+            .assets
+            .iter()
+            .position(|a| a.asset_id == asset.asset_id)?;
+        Some(1.0 + 2.0 * position as f32)
     }
 }
 
@@ -266,6 +349,14 @@ impl World {
             {
                 return bad(format!("region of {id} must be like us-west-2"));
             }
+            for (key, value) in &outpost.tags {
+                // The model's TagKey and TagValue lengths.
+                if !(1..=128).contains(&key.chars().count()) || value.chars().count() > 256 {
+                    return bad(format!(
+                        "tag {key:?} of {id}: keys must have 1..128 characters, values at most 256"
+                    ));
+                }
+            }
             for order in &outpost.orders {
                 if !ORDER_ID.is_match(order) {
                     return bad(format!(
@@ -321,6 +412,13 @@ impl World {
         if !ASSET_ID.is_match(aid) || aid.len() != 10 {
             return Err(SeedError::Invalid(format!(
                 "asset_id {aid:?} of {outpost_id} must be 10 digits"
+            )));
+        }
+        if let Some(elevation) = asset.rack_elevation
+            && !(elevation.is_finite() && elevation >= 0.0)
+        {
+            return Err(SeedError::Invalid(format!(
+                "rack_elevation of asset {aid} must be a non-negative number of rack units"
             )));
         }
         if asset.instance_families.is_empty() {
@@ -395,6 +493,62 @@ mod tests {
         let mut world = World::default_seed();
         world.outposts[0].outpost_id = "op-123".into();
         assert!(world.validate().is_err());
+    }
+
+    /// A seed as written before tags, generations and rack locations existed.
+    const OLD_SEED: &str = r#"{
+        "instance_types": [{ "instance_type": "m5.large", "vcpus": 2 }],
+        "outposts": [
+            { "outpost_id": "op-0abc0000000000001", "owner_id": "123456789012",
+              "site_id": "os-0abc0000000000001", "hardware_type": "RACK",
+              "assets": [
+                { "asset_id": "0000000101", "max_vcpus": 8, "instance_families": ["m5"] },
+                { "asset_id": "0000000102", "max_vcpus": 8, "instance_families": ["m5"] }
+              ] },
+            { "outpost_id": "op-0abc0000000000002", "owner_id": "123456789012",
+              "site_id": "os-0abc0000000000002", "hardware_type": "SERVER",
+              "assets": [
+                { "asset_id": "0000000201", "max_vcpus": 8, "instance_families": ["m5"] }
+              ] }
+        ]
+    }"#;
+
+    #[test]
+    fn old_seeds_load_with_rack_defaults_for_new_members() {
+        let world = World::from_json(OLD_SEED).expect("an old seed still loads");
+        let (rack, server) = (&world.outposts[0], &world.outposts[1]);
+        assert!(rack.tags.is_empty());
+        assert_eq!(rack.generation(), Some(Generation::Generation1));
+        assert_eq!(rack.rack_scaling_type(), Some(RackScalingType::SingleRack));
+        let elevations: Vec<_> = rack.assets.iter().map(|a| rack.rack_elevation(a)).collect();
+        assert_eq!(elevations, [Some(1.0), Some(3.0)]);
+        // A server is not a rack: no generation, scaling type or rack location.
+        assert_eq!(server.generation(), None);
+        assert_eq!(server.rack_scaling_type(), None);
+        assert_eq!(server.rack_elevation(&server.assets[0]), None);
+    }
+
+    #[test]
+    fn seeded_generation_scaling_and_elevation_win_over_defaults() {
+        let world = World::default_seed();
+        let rack = &world.outposts[0];
+        assert_eq!(rack.generation(), Some(Generation::Generation2));
+        assert_eq!(rack.rack_scaling_type(), Some(RackScalingType::SingleRack));
+        assert_eq!(rack.rack_elevation(&rack.assets[1]), Some(12.0));
+        assert_eq!(rack.tags.get("team").map(String::as_str), Some("platform"));
+    }
+
+    #[test]
+    fn seed_with_bad_rack_elevation_or_tag_is_refused() {
+        let mut world = World::default_seed();
+        world.outposts[0].assets[0].rack_elevation = Some(f32::NAN);
+        let err = world.validate().expect_err("refused");
+        assert!(err.to_string().contains("rack_elevation"), "{err}");
+
+        let mut world = World::default_seed();
+        world.outposts[0].tags.insert(String::new(), "v".into());
+        let err = world.validate().expect_err("refused");
+        assert!(err.to_string().contains("tag"), "{err}");
     }
 
     #[test]

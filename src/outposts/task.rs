@@ -5,6 +5,8 @@ use super::OutpostsClient;
 use super::error::OutpostsError;
 use aws_sdk_outposts::types as sdk;
 use aws_smithy_types::DateTime;
+use std::time::{Duration, SystemTime};
+use tokio_util::sync::CancellationToken;
 
 /// A capacity task's status, as AWS reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +115,9 @@ pub struct CapacityTask {
     pub dry_run: bool,
     pub status: CapacityTaskStatus,
     pub failure: Option<CapacityTaskFailure>,
-    pub creation_date: Option<DateTime>,
-    pub completion_date: Option<DateTime>,
-    pub last_modified_date: Option<DateTime>,
+    pub creation_date: Option<SystemTime>,
+    pub completion_date: Option<SystemTime>,
+    pub last_modified_date: Option<SystemTime>,
 }
 
 /// One line of ListCapacityTasks.
@@ -126,7 +128,7 @@ pub struct CapacityTaskSummary {
     pub order_id: Option<String>,
     pub asset_id: Option<String>,
     pub status: CapacityTaskStatus,
-    pub creation_date: Option<DateTime>,
+    pub creation_date: Option<SystemTime>,
 }
 
 /// A running instance that keeps a task from proceeding.
@@ -135,6 +137,52 @@ pub struct BlockingInstance {
     pub instance_id: String,
     pub account_id: Option<String>,
     pub service: Option<String>,
+}
+
+/// Why StartCapacityTask failed, and whether a task may have been started anyway.
+#[derive(Debug)]
+pub struct StartFailure {
+    /// The last attempt's error.
+    pub error: OutpostsError,
+    /// Some attempt's outcome is unknown (its answer was lost, or named no task): a
+    /// task may exist that this request started.
+    pub may_have_started: bool,
+}
+
+/// The pause before attempt `attempt + 1`: exponential with full jitter, 1 s doubling
+/// up to 20 s, as the SDK's standard retry mode paces its own attempts.
+fn retry_backoff(attempt: u32) -> Duration {
+    let cap =
+        Duration::from_secs(1u64 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(20));
+    cap.mul_f64(fastrand::f64())
+}
+
+/// StartCapacityTask's errors, keeping what a conflict says about the resource in
+/// conflict.
+fn start_error(
+    error: aws_sdk_outposts::error::SdkError<
+        aws_sdk_outposts::operation::start_capacity_task::StartCapacityTaskError,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> OutpostsError {
+    use aws_sdk_outposts::operation::start_capacity_task::StartCapacityTaskError;
+    let resource = match error.as_service_error() {
+        Some(StartCapacityTaskError::ConflictException(conflict)) => Some((
+            conflict.resource_id().map(str::to_string),
+            conflict.resource_type().map(|t| t.as_str().to_string()),
+        )),
+        _ => None,
+    };
+    match (OutpostsError::from_sdk(error), resource) {
+        (OutpostsError::Conflict { message, .. }, Some((resource_id, resource_type))) => {
+            OutpostsError::Conflict {
+                message,
+                resource_id,
+                resource_type,
+            }
+        }
+        (other, _) => other,
+    }
 }
 
 /// The arguments of StartCapacityTask.
@@ -202,9 +250,9 @@ impl TaskFields<'_> {
                 kind: f.r#type().map(|t| t.as_str().to_string()),
                 reason: f.reason().to_string(),
             }),
-            creation_date: self.created.copied(),
-            completion_date: self.completed.copied(),
-            last_modified_date: self.modified.copied(),
+            creation_date: self.created.and_then(super::time::from_aws),
+            completion_date: self.completed.and_then(super::time::from_aws),
+            last_modified_date: self.modified.and_then(super::time::from_aws),
         }
     }
 }
@@ -230,13 +278,15 @@ macro_rules! task_fields {
 }
 
 impl OutpostsClient {
-    /// Starts a capacity task, or with `dry_run` asks whether it would fit.
-    pub async fn start_capacity_task(
+    /// The StartCapacityTask call for `request`, not yet sent.
+    fn start_call(
         &self,
         request: &StartCapacityTask,
         dry_run: bool,
-    ) -> Result<CapacityTask, OutpostsError> {
-        use aws_sdk_outposts::operation::start_capacity_task::StartCapacityTaskError;
+    ) -> Result<
+        aws_sdk_outposts::operation::start_capacity_task::builders::StartCapacityTaskFluentBuilder,
+        OutpostsError,
+    > {
         let mut call = self
             .sdk()
             .start_capacity_task()
@@ -273,20 +323,110 @@ impl OutpostsClient {
                 sdk::TaskActionOnBlockingInstances::from(action.as_str()),
             );
         }
-        match call.send().await {
-            Ok(output) => Ok(task_fields!(output).into_task()),
-            Err(error) => {
-                if let Some(StartCapacityTaskError::ConflictException(conflict)) =
-                    error.as_service_error()
-                {
-                    return Err(OutpostsError::Conflict {
-                        message: conflict.message().unwrap_or("conflict").to_string(),
-                        resource_id: conflict.resource_id().map(str::to_string),
-                        resource_type: conflict.resource_type().map(|t| t.as_str().to_string()),
+        Ok(call)
+    }
+
+    /// Asks AWS (`DryRun`) whether the task would be accepted; nothing is started, so
+    /// the SDK's retries apply.
+    pub async fn dry_run_capacity_task(
+        &self,
+        request: &StartCapacityTask,
+    ) -> Result<(), OutpostsError> {
+        self.start_call(request, true)?
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(start_error)
+    }
+
+    /// Starts a capacity task.
+    ///
+    /// The attempts are made here, not by the SDK, so that the caller knows whether any
+    /// attempt may have started a task: one whose answer was lost (a server error, a
+    /// timeout, a broken connection) may have, one that was throttled or refused did
+    /// not. A conflict after such an attempt may be our own task; a conflict on a clean
+    /// record is someone else's. Attempts follow the provider's retry policy; the sleeps
+    /// between them end early when Terraform asks the provider to stop, but an attempt
+    /// in flight is always let finish (it is bounded by the attempt timeout), because
+    /// abandoning it would lose what it did.
+    pub async fn start_capacity_task(
+        &self,
+        request: &StartCapacityTask,
+        stop: &CancellationToken,
+    ) -> Result<CapacityTask, StartFailure> {
+        let mut may_have_started = false;
+        let max_attempts = self.retry_policy().max_attempts.max(1);
+        let mut attempt = 1u32;
+        loop {
+            let call = self
+                .start_call(request, false)
+                .map_err(|error| StartFailure {
+                    error,
+                    may_have_started,
+                })?;
+            let call = call.customize().config_override(
+                aws_sdk_outposts::config::Builder::default().retry_config(
+                    super::RetryPolicy {
+                        max_attempts: 1,
+                        ..self.retry_policy()
+                    }
+                    .sdk_config(),
+                ),
+            );
+            let error = match call.send().await {
+                Ok(output) => {
+                    let task = task_fields!(output).into_task();
+                    if task.id.is_empty() {
+                        return Err(StartFailure {
+                            error: OutpostsError::Other(
+                                "StartCapacityTask succeeded, but its answer names no task \
+                                 (no CapacityTaskId)"
+                                    .into(),
+                            ),
+                            may_have_started: true,
+                        });
+                    }
+                    return Ok(task);
+                }
+                Err(error) => start_error(error),
+            };
+            may_have_started |= error.may_have_taken_effect();
+            if !error.is_transient() || attempt >= max_attempts {
+                return Err(StartFailure {
+                    error,
+                    may_have_started,
+                });
+            }
+            let pause = retry_backoff(attempt);
+            tracing::warn!(attempt, %error, pause_ms = pause.as_millis() as u64, "StartCapacityTask failed; trying again");
+            tokio::select! {
+                biased;
+                _ = stop.cancelled() => {
+                    return Err(StartFailure {
+                        error: OutpostsError::Interrupted,
+                        may_have_started,
                     });
                 }
-                Err(OutpostsError::from_sdk(error))
+                _ = tokio::time::sleep(pause) => {}
             }
+            attempt += 1;
+        }
+    }
+
+    /// Whether the Outpost exists (GetOutpost), to tell which identifier a NotFound
+    /// answer was about.
+    pub async fn outpost_exists(&self, outpost_identifier: &str) -> Result<bool, OutpostsError> {
+        match self
+            .sdk()
+            .get_outpost()
+            .outpost_id(outpost_identifier)
+            .send()
+            .await
+            .map_err(OutpostsError::from_sdk)
+        {
+            Ok(_) => Ok(true),
+            Err(OutpostsError::NotFound(_)) => Ok(false),
+            Err(error) => Err(error),
         }
     }
 
@@ -356,7 +496,7 @@ impl OutpostsClient {
                         .capacity_task_status()
                         .map(|s| CapacityTaskStatus::parse(s.as_str()))
                         .unwrap_or(CapacityTaskStatus::Other(String::new())),
-                    creation_date: t.creation_date().copied(),
+                    creation_date: t.creation_date().and_then(super::time::from_aws),
                 }
             }));
             match output.next_token() {

@@ -63,7 +63,13 @@ pub struct WaitFor<'a> {
     pub not_found_grace: Duration,
     /// The statuses that end the wait; by default the terminal ones.
     pub done: fn(&CapacityTaskStatus) -> bool,
+    /// Transient failures are ridden out, but when every poll has failed for this long
+    /// the wait ends with the last error: an endpoint down for that long is not a blip.
+    pub give_up_after_failing: Duration,
 }
+
+/// How long a wait rides out polls that all fail.
+pub const DEFAULT_GIVE_UP_AFTER_FAILING: Duration = Duration::from_secs(10 * 60);
 
 impl<'a> WaitFor<'a> {
     pub fn new(timeout: Duration, stop: &'a CancellationToken) -> Self {
@@ -74,6 +80,7 @@ impl<'a> WaitFor<'a> {
             schedule: PollSchedule::default(),
             not_found_grace: Duration::from_secs(60),
             done: CapacityTaskStatus::is_terminal,
+            give_up_after_failing: DEFAULT_GIVE_UP_AFTER_FAILING,
         }
     }
 }
@@ -89,6 +96,8 @@ where
     let started = Instant::now();
     let deadline = started + options.timeout;
     let mut last: Option<CapacityTask> = None;
+    // Since when every poll has failed (reset by each answer).
+    let mut failing_since: Option<Instant> = None;
     loop {
         // A call that hangs must not outlive the deadline or a stop request.
         let polled = tokio::select! {
@@ -99,6 +108,9 @@ where
                 Err(_) => return WaitOutcome::TimedOut(last),
             },
         };
+        if polled.is_ok() {
+            failing_since = None;
+        }
         match polled {
             Ok(task) => {
                 let changed = last.as_ref().is_none_or(|l| l.status != task.status);
@@ -121,6 +133,11 @@ where
                 tracing::debug!(%message, "capacity task not visible yet; retrying");
             }
             Err(error) if error.is_transient() => {
+                let since = *failing_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= options.give_up_after_failing {
+                    tracing::warn!(%error, failing_s = since.elapsed().as_secs(), "every poll failed; giving up the wait");
+                    return WaitOutcome::Failed(error, last);
+                }
                 tracing::warn!(%error, "polling the capacity task failed; retrying");
             }
             Err(error) => return WaitOutcome::Failed(error, last),
@@ -307,6 +324,62 @@ mod tests {
             outcome,
             WaitOutcome::Failed(OutpostsError::NotFound(_), Some(_))
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_whose_polls_all_fail_for_ten_minutes_ends_with_the_error() {
+        let stop = CancellationToken::new();
+        let start = Instant::now();
+        let calls = Cell::new(0u32);
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(12 * 3600), &stop), || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n == 1 {
+                        Ok(task(CapacityTaskStatus::InProgress))
+                    } else {
+                        Err(OutpostsError::Transient("HTTP 503".into()))
+                    }
+                }
+            })
+            .await;
+        match outcome {
+            WaitOutcome::Failed(OutpostsError::Transient(_), Some(last)) => {
+                assert_eq!(last.status, CapacityTaskStatus::InProgress)
+            }
+            other => panic!("expected the wait to give up, got {other:?}"),
+        }
+        let waited = start.elapsed();
+        assert!(
+            waited >= DEFAULT_GIVE_UP_AFTER_FAILING
+                && waited <= DEFAULT_GIVE_UP_AFTER_FAILING + Duration::from_secs(301),
+            "gave up after {waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_answer_resets_the_failure_clock() {
+        let stop = CancellationToken::new();
+        let start = Instant::now();
+        let last_answer = Cell::new(start);
+        let outcome =
+            wait_for_terminal_status(WaitFor::new(Duration::from_secs(3600), &stop), || {
+                // One answer after 8 minutes of failures, again and again: never 10
+                // minutes of failure in a row, so the wait lasts until completion.
+                let now = Instant::now();
+                let answer = if now.duration_since(start) >= Duration::from_secs(40 * 60) {
+                    Ok(task(CapacityTaskStatus::Completed))
+                } else if now.duration_since(last_answer.get()) >= Duration::from_secs(8 * 60) {
+                    last_answer.set(now);
+                    Ok(task(CapacityTaskStatus::InProgress))
+                } else {
+                    Err(OutpostsError::Throttled("slow down".into()))
+                };
+                async move { answer }
+            })
+            .await;
+        assert!(matches!(outcome, WaitOutcome::Terminal(_)), "{outcome:?}");
     }
 
     #[test]

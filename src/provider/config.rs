@@ -27,6 +27,12 @@ pub fn schema() -> Schema {
              `AWS_DEFAULT_REGION` or the profile's region.",
         ))
         .attribute(Attribute::optional(
+            "skip_region_validation",
+            Type::Bool,
+            "Accept a `region` that does not look like an AWS region name, e.g. a private \
+             or brand-new partition's region. Default `false`.",
+        ))
+        .attribute(Attribute::optional(
             "profile",
             Type::String,
             "Named profile from the shared config and credentials files. Defaults to \
@@ -69,8 +75,9 @@ pub fn schema() -> Schema {
         .attribute(Attribute::optional(
             "max_retries",
             Type::Number,
-            "How many times a throttled or failed AWS call is retried (0 to 100). Defaults \
-             to `AWS_MAX_ATTEMPTS` minus one, else the SDK's default of 2.",
+            "How many times a throttled or failed AWS call is retried (0 to 100), with \
+             exponential back-off. Defaults to `AWS_MAX_ATTEMPTS` minus one, else 25 (as \
+             the hashicorp/aws provider).",
         ))
         .attribute(Attribute::optional(
             "retry_mode",
@@ -137,6 +144,7 @@ pub fn schema() -> Schema {
 #[derive(Default)]
 pub struct ProviderConfig {
     pub region: Option<String>,
+    pub skip_region_validation: bool,
     pub profile: Option<String>,
     pub shared_config_files: Vec<String>,
     pub shared_credentials_files: Vec<String>,
@@ -164,8 +172,9 @@ pub struct AssumeRole {
     pub duration: Option<Duration>,
 }
 
+// Every partition's regions: us-west-2, us-gov-west-1, cn-north-1, eusc-de-east-1.
 static REGION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$").expect("static pattern"));
+    LazyLock::new(|| Regex::new(r"^[a-z]{2,}(-[a-z]+)+-\d{1,2}$").expect("static pattern"));
 static ROLE_ARN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$")
         .expect("static pattern")
@@ -196,14 +205,27 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
         custom_ca_bundle: r.string(config, &root, "custom_ca_bundle"),
         ..ProviderConfig::default()
     };
-    if let Some(region) = &c.region
-        && !REGION.is_match(region)
-    {
-        r.invalid(
-            root.attribute("region"),
-            "Invalid region",
-            format!("{region:?} is not an AWS region name such as \"us-west-2\"."),
-        );
+    c.skip_region_validation = config
+        .attr("skip_region_validation")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let Some(region) = &c.region {
+        if region.is_empty() {
+            r.invalid(
+                root.attribute("region"),
+                "Invalid region",
+                "region must not be empty.",
+            );
+        } else if !c.skip_region_validation && !REGION.is_match(region) {
+            r.invalid(
+                root.attribute("region"),
+                "Invalid region",
+                format!(
+                    "{region:?} is not an AWS region name such as \"us-west-2\". If it is a \
+                     region this provider does not know yet, set skip_region_validation = true."
+                ),
+            );
+        }
     }
     for (name, value) in [
         ("profile", &c.profile),
@@ -578,6 +600,28 @@ mod tests {
             assert!(d.has_errors(), "{path}: expected an error");
             assert_eq!(error_paths(&d), vec![path.to_string()], "{path}");
         }
+    }
+
+    #[test]
+    fn regions_of_every_partition_and_skip_region_validation() {
+        for region in ["us-west-2", "us-gov-west-1", "cn-north-1", "eusc-de-east-1"] {
+            let (c, d) = parse(&config(&[("region", Value::string(region))]));
+            assert!(d.is_empty(), "{region}: {d:?}");
+            assert_eq!(c.region.as_deref(), Some(region));
+        }
+        let (_, d) = parse(&config(&[("region", Value::string("lab-rack"))]));
+        assert_eq!(error_paths(&d), vec!["region".to_string()]);
+        let (c, d) = parse(&config(&[
+            ("region", Value::string("lab-rack")),
+            ("skip_region_validation", Value::Bool(true)),
+        ]));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.region.as_deref(), Some("lab-rack"));
+        let (_, d) = parse(&config(&[
+            ("region", Value::string("")),
+            ("skip_region_validation", Value::Bool(true)),
+        ]));
+        assert_eq!(error_paths(&d), vec!["region".to_string()]);
     }
 
     #[test]

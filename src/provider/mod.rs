@@ -1,8 +1,9 @@
 //! The `outposts` provider: its configuration block and the resources it serves.
 
 pub mod config;
+mod credentials;
 
-use crate::outposts::OutpostsClient;
+use crate::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
 use crate::resources::region::RegionDataSource;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
@@ -16,7 +17,6 @@ use async_trait::async_trait;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
@@ -82,7 +82,7 @@ impl Provider for OutpostsProvider {
     }
 
     fn resources(&self) -> Vec<Box<dyn ErasedResource<OutpostsClient>>> {
-        vec![erase(CapacityTaskResource)]
+        vec![erase(CapacityTaskResource::default())]
     }
 
     fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<OutpostsClient>>> {
@@ -90,8 +90,34 @@ impl Provider for OutpostsProvider {
     }
 }
 
+/// Attempts in all when neither `max_retries` nor `AWS_MAX_ATTEMPTS` says: 25 retries,
+/// as the hashicorp/aws provider.
+const DEFAULT_MAX_ATTEMPTS: u32 = 26;
+
+/// The retry policy: the provider block first, then the SDK's environment variables.
+fn retry_policy(c: &ProviderConfig) -> RetryPolicy {
+    let max_attempts = c
+        .max_retries
+        .map(|retries| retries + 1)
+        .or_else(|| {
+            env_nonempty("AWS_MAX_ATTEMPTS")
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .filter(|n| (1..=101).contains(n))
+        })
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    let adaptive = match c.retry_mode {
+        Some(mode) => mode == RetryMode::Adaptive,
+        None => env_nonempty("AWS_RETRY_MODE").is_some_and(|m| m.eq_ignore_ascii_case("adaptive")),
+    };
+    RetryPolicy {
+        max_attempts,
+        adaptive,
+    }
+}
+
 /// Builds the SDK configuration: explicit arguments first, then what `aws-config`
-/// finds in the environment, shared files and instance metadata.
+/// finds in the environment, shared files and instance metadata. Credentials are
+/// resolved here, so a configuration that cannot authenticate fails now, by name.
 async fn build_client(
     c: ProviderConfig,
     terraform_version: &str,
@@ -105,6 +131,7 @@ async fn build_client(
     }
     tracing::debug!(terraform_version, "configuring AWS clients");
 
+    let missing_files = credentials::check_shared_files(&credentials::shared_files(&c))?;
     let region = c
         .region
         .clone()
@@ -115,23 +142,11 @@ async fn build_client(
     if let Some(profile) = &c.profile {
         loader = loader.profile_name(profile);
     }
-    if !c.shared_config_files.is_empty() || !c.shared_credentials_files.is_empty() {
-        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
-        let mut files = EnvConfigFiles::builder();
-        if c.shared_config_files.is_empty() {
-            files = files.include_default_config_file(true);
-        }
-        if c.shared_credentials_files.is_empty() {
-            files = files.include_default_credentials_file(true);
-        }
-        for path in &c.shared_config_files {
-            files = files.with_file(EnvConfigFileKind::Config, path);
-        }
-        for path in &c.shared_credentials_files {
-            files = files.with_file(EnvConfigFileKind::Credentials, path);
-        }
-        loader = loader.profile_files(files.build());
+    let profile_files = credentials::profile_files(&c);
+    if let Some(files) = &profile_files {
+        loader = loader.profile_files(files.clone());
     }
+    let static_keys = c.access_key.is_some() && c.secret_key.is_some();
     if let (Some(access_key), Some(secret_key)) = (&c.access_key, &c.secret_key) {
         loader = loader.credentials_provider(Credentials::new(
             access_key,
@@ -141,16 +156,8 @@ async fn build_client(
             "terraform-provider-outposts",
         ));
     }
-    if c.max_retries.is_some() || c.retry_mode.is_some() {
-        let mut retry = match c.retry_mode {
-            Some(RetryMode::Adaptive) => RetryConfig::adaptive(),
-            _ => RetryConfig::standard(),
-        };
-        if let Some(retries) = c.max_retries {
-            retry = retry.with_max_attempts(retries + 1);
-        }
-        loader = loader.retry_config(retry);
-    }
+    let retry = retry_policy(&c);
+    loader = loader.retry_config(retry.sdk_config());
     let ca_bundle = c
         .custom_ca_bundle
         .clone()
@@ -161,11 +168,13 @@ async fn build_client(
     }
 
     // Without these a request whose response never comes would hang an apply: the SDK
-    // sets no per-attempt timeout by default. Retries still apply per attempt.
+    // sets no timeouts by default. Each attempt gets a minute, a call with its retries
+    // five.
     loader = loader.timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(10))
             .operation_attempt_timeout(Duration::from_secs(60))
+            .operation_timeout(Duration::from_secs(300))
             .build(),
     );
     let mut sdk = loader.load().await;
@@ -177,6 +186,9 @@ async fn build_client(
         )
         .at(AttributePath::attr("region")));
     };
+    if !static_keys {
+        credentials::check_profile(&c, profile_files.as_ref(), &missing_files).await?;
+    }
 
     if let Some(role) = &c.assume_role {
         let mut sts_config = sdk.to_builder();
@@ -203,11 +215,8 @@ async fn build_client(
             .credentials_provider(SharedCredentialsProvider::new(provider))
             .build();
     }
+    credentials::check_credentials(&sdk, &c, &missing_files).await?;
 
-    let mut outposts = aws_sdk_outposts::config::Builder::from(&sdk);
-    if let Some(endpoint) = &c.outposts_endpoint {
-        outposts = outposts.endpoint_url(endpoint);
-    }
     // The SDK does not report the endpoint it resolved; this follows the same order:
     // the provider block, the service-specific variable, the global one, the default.
     let endpoint = c
@@ -217,9 +226,13 @@ async fn build_client(
         .or_else(|| env_nonempty("AWS_ENDPOINT_URL"))
         .unwrap_or_else(|| format!("https://outposts.{region}.amazonaws.com"));
     Ok(OutpostsClient::new(
-        aws_sdk_outposts::Client::from_conf(outposts.build()),
-        region,
-        endpoint,
+        &sdk,
+        ClientSettings {
+            region,
+            endpoint_override: c.outposts_endpoint.clone(),
+            endpoint,
+            retry,
+        },
     ))
 }
 

@@ -225,8 +225,15 @@ fn dry_run_fit_no_fit_and_unknown_inputs_with_calls_counted() {
         &[("c5.4xlarge", 100)],
     ));
     let run = too_big.fails(&["plan", "-no-color"]);
+    // The layout as a whole is too big: the diagnostic is about the layout, not about
+    // the first pool's count.
     run.assert_mentions("Layout does not fit the Outpost")
-        .assert_mentions("count         = 100");
+        .assert_mentions("The layout as a whole");
+    assert!(
+        !run.stderr().contains("count         = 100"),
+        "pointed at one pool\n{}",
+        run.report()
+    );
     assert_eq!(sim.dry_runs(), 2);
 
     let unknown = sim.workspace(&format!(
@@ -422,7 +429,7 @@ fn not_found_right_after_the_start_is_ridden_out() {
     sim.handle
         .set_eventual_consistency(outposts_provider::simulator::EventualConsistency {
             get_not_found_calls: 3,
-            get_not_found_seconds: 0.0,
+            ..Default::default()
         });
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);

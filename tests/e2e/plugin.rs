@@ -318,6 +318,12 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
     let mut child = Command::new(provider_binary())
         .arg("-debug")
         .env_remove(outposts_provider::tfplugin::plugin::MAGIC_COOKIE_KEY)
+        // The provider checks credentials when Terraform configures it; a debug provider
+        // runs with the environment it was started in, not Terraform's.
+        .env("AWS_ACCESS_KEY_ID", "AKIDTESTACCESSKEY01")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

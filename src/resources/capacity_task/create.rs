@@ -1,0 +1,357 @@
+//! Create: start the task, or adopt the one our own lost attempt started, then wait.
+//!
+//! Two workspaces may start the same layout on the same Outpost at once; AWS accepts one
+//! and refuses the other with a conflict. The loser must never take the winner's task as
+//! its own: that would give one task two owners, and destroying either would cancel the
+//! other's work. So a task is adopted only when an attempt of ours may have created it
+//! (its answer was lost, or named no task), it was not active before our first attempt,
+//! and it asks for exactly what we asked for. A conflict on a clean record is reported.
+
+use super::flatten::{start_request, state_from_task};
+use super::paths::{missing_argument_path, pool_path_in};
+use super::plan::what_is_missing;
+use super::schema::CapacityTaskState;
+use super::waiting::wait_into_state;
+use super::{DEFAULT_CREATE_TIMEOUT, timeout_of};
+use crate::outposts::error::OutpostsError;
+use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask};
+use crate::outposts::{OutpostsClient, ids, until_stopped};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::path::AttributePath;
+use crate::tfplugin::resource::{ApplyResponse, Context};
+use std::collections::{BTreeSet, HashSet};
+use std::time::Duration;
+
+/// How long to look for the task a lost answer may have started: ListCapacityTasks can
+/// lag behind StartCapacityTask.
+const FIND_OWN_TASK_PATIENCE: Duration = Duration::from_secs(60);
+
+pub(super) async fn create(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    config: CapacityTaskState,
+) -> ApplyResponse<CapacityTaskState> {
+    let start = start_request(&config);
+    let stop = ctx.stop();
+    // The tasks active before our request: a task that appears after a failed start and
+    // is not among them may be the one this request created.
+    let before: HashSet<String> = match until_stopped(
+        stop,
+        client.list_active_capacity_tasks(&start.outpost_identifier),
+    )
+    .await
+    {
+        Ok(tasks) => tasks.into_iter().map(|t| t.id).collect(),
+        Err(OutpostsError::Interrupted) => return ApplyResponse::failed(interrupted_before_start()),
+        Err(error) => {
+            return ApplyResponse::failed(
+                Diagnostic::error(
+                    "Could not check the Outpost's capacity tasks",
+                    format!(
+                        "Listing the active capacity tasks of {} before starting one failed: \
+                         {error}. No task was started.",
+                        start.outpost_identifier
+                    ),
+                )
+                .at(AttributePath::attr("outpost_identifier")),
+            );
+        }
+    };
+    if stop.is_cancelled() {
+        return ApplyResponse::failed(interrupted_before_start());
+    }
+    let task = match client.start_capacity_task(&start, stop).await {
+        Ok(task) => {
+            tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
+            task
+        }
+        Err(failure) if failure.may_have_started => {
+            match find_own_task(ctx, client, &start, &before).await {
+                Some(task) => {
+                    tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                    task
+                }
+                None => {
+                    return ApplyResponse::failed(
+                        start_failure(client, &start, failure.error, true).await,
+                    );
+                }
+            }
+        }
+        Err(failure) => {
+            return ApplyResponse::failed(
+                start_failure(client, &start, failure.error, false).await,
+            );
+        }
+    };
+    let mut state = state_from_task(&config, &task);
+    let timeout = timeout_of(&config, "create", DEFAULT_CREATE_TIMEOUT);
+    let diagnostics = wait_into_state(ctx, client, &mut state, &task, timeout, true).await;
+    ApplyResponse {
+        new_state: Some(state),
+        private: Vec::new(),
+        diagnostics,
+    }
+}
+
+fn interrupted_before_start() -> Diagnostic {
+    Diagnostic::error(
+        "Interrupted before the capacity task was started",
+        "Terraform was interrupted before StartCapacityTask was sent: no task was started \
+         and nothing is saved. Apply again to start it.",
+    )
+}
+
+/// Looks for the task that an attempt of ours may have started: active now, not active
+/// before our first attempt, and asking for exactly this request. Only one task can be
+/// active per order and Outpost, so at most one matches. ListCapacityTasks may lag, so
+/// it looks again for a while; once Terraform asks to stop, it looks once more only.
+async fn find_own_task(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+    before: &HashSet<String>,
+) -> Option<CapacityTask> {
+    let began = tokio::time::Instant::now();
+    let mut pause = Duration::from_secs(2);
+    loop {
+        if let Some(task) = matching_new_task(ctx, client, start, before).await {
+            return Some(task);
+        }
+        if ctx.stop().is_cancelled() || began.elapsed() + pause > FIND_OWN_TASK_PATIENCE {
+            return None;
+        }
+        tracing::debug!(
+            pause_s = pause.as_secs(),
+            "no new task visible yet; listing again"
+        );
+        tokio::select! {
+            biased;
+            _ = ctx.stop().cancelled() => {}
+            _ = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(16));
+    }
+}
+
+async fn matching_new_task(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+    before: &HashSet<String>,
+) -> Option<CapacityTask> {
+    let active = client
+        .list_active_capacity_tasks(&start.outpost_identifier)
+        .await
+        .ok()?;
+    for summary in active.into_iter().filter(|t| !before.contains(&t.id)) {
+        // Right after a start GetCapacityTask may not see the task yet.
+        for attempt in 0..4u32 {
+            match client
+                .get_capacity_task(&start.outpost_identifier, &summary.id)
+                .await
+            {
+                Ok(task) if same_request(start, &task) => return Some(task),
+                Err(OutpostsError::NotFound(_)) if attempt < 3 && !ctx.stop().is_cancelled() => {
+                    tokio::select! {
+                        biased;
+                        _ = ctx.stop().cancelled() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(1 << attempt)) => {}
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+    None
+}
+
+/// Whether a task asks for exactly what `start` asks for, in any order.
+pub(super) fn same_request(start: &StartCapacityTask, task: &CapacityTask) -> bool {
+    let sorted = |pools: &[InstancePool]| {
+        let mut v: Vec<(String, i32)> = pools
+            .iter()
+            .map(|p| (p.instance_type.clone(), p.count))
+            .collect();
+        v.sort();
+        v
+    };
+    let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+    let (ours, theirs) = (&start.instances_to_exclude, &task.instances_to_exclude);
+    // Arguments we left to AWS may come back filled in; the ones we set must match.
+    let matches = |ours: &Option<String>, theirs: &Option<String>| ours.is_none() || ours == theirs;
+    matches(&start.order_id, &task.order_id)
+        && matches(&start.asset_id, &task.asset_id)
+        && matches(
+            &start.task_action_on_blocking_instances,
+            &task.task_action_on_blocking_instances,
+        )
+        && sorted(&start.instance_pools) == sorted(&task.instance_pools)
+        && set(&ours.instances) == set(&theirs.instances)
+        && set(&ours.account_ids) == set(&theirs.account_ids)
+        && set(&ours.services) == set(&theirs.services)
+}
+
+/// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
+/// lost and no task of ours was found.
+async fn start_failure(
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+    error: OutpostsError,
+    may_have_started: bool,
+) -> Diagnostic {
+    let outpost = &start.outpost_identifier;
+    let lost_answer = || {
+        format!(
+            "An attempt's answer was lost, so AWS may have started a task, but none with this \
+             layout appeared among the Outpost's active tasks within {}s. Before applying \
+             again, look for an active capacity task on {outpost} (for example `aws outposts \
+             list-capacity-tasks --outpost-identifier-filter {outpost}`); if there is one with \
+             this layout, import it instead: terraform import <address> {}/<task ID>.",
+            FIND_OWN_TASK_PATIENCE.as_secs(),
+            ids::outpost_id(outpost),
+        )
+    };
+    match error {
+        OutpostsError::Conflict { message, .. } => {
+            conflict(client, start, &message, may_have_started).await
+        }
+        OutpostsError::Interrupted if !may_have_started => interrupted_before_start(),
+        OutpostsError::Interrupted => Diagnostic::error(
+            "Interrupted while starting the capacity task",
+            format!(
+                "Terraform was interrupted between StartCapacityTask attempts. {}",
+                lost_answer()
+            ),
+        ),
+        OutpostsError::NotFound(message) => {
+            let path = missing_argument_path(client, start, &message).await;
+            Diagnostic::error(
+                format!("{} not found", what_is_missing(&path)),
+                format!(
+                    "StartCapacityTask could not find what this task names: {message}. No task \
+                     was started."
+                ),
+            )
+            .at(path)
+        }
+        OutpostsError::Validation(message) => Diagnostic::error(
+            "AWS refused the capacity task",
+            format!("StartCapacityTask rejected the request: {message}. No task was started."),
+        )
+        .at(pool_path_in(&message)),
+        other => {
+            let started = if may_have_started {
+                lost_answer()
+            } else {
+                "No task was started.".to_string()
+            };
+            Diagnostic::error(
+                "Could not start the capacity task",
+                format!("StartCapacityTask failed: {other}. {started}"),
+            )
+        }
+    }
+}
+
+/// Another task holds the order or Outpost. It may be another workspace's, someone's
+/// outside Terraform, or (with create_before_destroy) the very task this apply replaces,
+/// which Terraform has not cancelled yet. Nothing is saved and nothing is cancelled.
+async fn conflict(
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+    message: &str,
+    may_have_started: bool,
+) -> Diagnostic {
+    let outpost = &start.outpost_identifier;
+    let active = tokio::time::timeout(
+        Duration::from_secs(15),
+        client.list_active_capacity_tasks(outpost),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default();
+    let mut detail = format!(
+        "AWS allows one active capacity task per order and per Outpost, and refused a new \
+         one: {message}. Nothing was started and nothing was cancelled."
+    );
+    if may_have_started {
+        detail.push_str(
+            " (An earlier attempt's answer was lost, but the active task asks for a different \
+             layout, so it is not the one this apply started.)",
+        );
+    }
+    if active.is_empty() {
+        detail
+            .push_str("\n\nNo active task is visible now; it may have just finished. Apply again.");
+    }
+    for task in &active {
+        let id = format!("{}/{}", ids::outpost_id(&task.outpost_id), task.id);
+        detail.push_str(&format!(
+            "\n\nActive task: {} ({}{}).\n\
+             - If it is the task this apply replaces, the resource has lifecycle \
+             {{ create_before_destroy = true }}, which starts the new task before the old one \
+             is cancelled. Remove create_before_destroy: Terraform then cancels {} first and \
+             starts the new task after it.\n\
+             - Otherwise it was started elsewhere (another workspace, the console, the CLI). \
+             Wait for it to finish or cancel it, then apply again; or manage it here instead:\n  \
+             terraform import <address> {id}\n  or an import block: import {{ to = <address> \
+             id = \"{id}\" }}",
+            task.id,
+            task.status,
+            task.order_id
+                .as_ref()
+                .map(|o| format!(", order {o}"))
+                .unwrap_or_default(),
+            task.id,
+        ));
+    }
+    Diagnostic::error("Another capacity task is active", detail).at(AttributePath::attr(
+        if start.order_id.is_some() {
+            "order_id"
+        } else {
+            "outpost_identifier"
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outposts::task::{CapacityTaskStatus, InstancesToExclude};
+
+    #[test]
+    fn adoption_compares_layouts_regardless_of_order() {
+        let pool = |t: &str, n| InstancePool {
+            instance_type: t.into(),
+            count: n,
+        };
+        let start = StartCapacityTask {
+            outpost_identifier: "op-0123456789abcdef0".into(),
+            order_id: Some("oo-0123456789abcdef0".into()),
+            asset_id: None,
+            instance_pools: vec![pool("c5.large", 2), pool("m5.large", 1)],
+            instances_to_exclude: InstancesToExclude::default(),
+            task_action_on_blocking_instances: None,
+        };
+        let mut task = CapacityTask {
+            id: "cap-0123456789abcdef0".into(),
+            outpost_id: "op-0123456789abcdef0".into(),
+            order_id: Some("oo-0123456789abcdef0".into()),
+            asset_id: None,
+            instance_pools: vec![pool("m5.large", 1), pool("c5.large", 2)],
+            instances_to_exclude: InstancesToExclude::default(),
+            task_action_on_blocking_instances: None,
+            dry_run: false,
+            status: CapacityTaskStatus::Requested,
+            failure: None,
+            creation_date: None,
+            completion_date: None,
+            last_modified_date: None,
+        };
+        assert!(same_request(&start, &task));
+        task.instance_pools[0].count = 2;
+        assert!(!same_request(&start, &task));
+    }
+}

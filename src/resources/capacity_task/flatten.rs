@@ -1,0 +1,138 @@
+//! Between the API and the state: the StartCapacityTask request a configuration asks
+//! for (expand), and what AWS reports folded into the state (flatten). The user's
+//! arguments are kept as written; only what AWS decides is copied in.
+
+use super::schema::{CapacityTaskState, FailureState, InstancePoolBlock, InstancesToExcludeBlock};
+use crate::outposts::ids;
+use crate::outposts::task::{
+    CapacityTask, CapacityTaskStatus, InstancePool, InstancesToExclude, StartCapacityTask,
+};
+use crate::outposts::time::{parse_rfc3339, rfc3339};
+use std::time::{Duration, SystemTime};
+
+/// The StartCapacityTask request a configuration describes.
+pub(super) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
+    let exclude = config
+        .instances_to_exclude
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    StartCapacityTask {
+        outpost_identifier: config.outpost_identifier.clone(),
+        order_id: config.order_id.clone(),
+        asset_id: config.asset_id.clone(),
+        instance_pools: config
+            .instance_pool
+            .iter()
+            .map(|p| InstancePool {
+                instance_type: p.instance_type.clone(),
+                count: i32::try_from(p.count).unwrap_or(i32::MAX),
+            })
+            .collect(),
+        instances_to_exclude: InstancesToExclude {
+            instances: exclude.instances.unwrap_or_default(),
+            account_ids: exclude.account_ids.unwrap_or_default(),
+            services: exclude.services.unwrap_or_default(),
+        },
+        task_action_on_blocking_instances: config.task_action_on_blocking_instances.clone(),
+    }
+}
+
+/// The state of a task adopted by import: its arguments as AWS reports them.
+pub(super) fn imported_state(outpost_identifier: String, task: &CapacityTask) -> CapacityTaskState {
+    let mut state = CapacityTaskState {
+        outpost_identifier,
+        instance_pool: task
+            .instance_pools
+            .iter()
+            .map(|p| InstancePoolBlock {
+                instance_type: p.instance_type.clone(),
+                count: i64::from(p.count),
+            })
+            .collect(),
+        instances_to_exclude: exclude_blocks(&task.instances_to_exclude),
+        ..CapacityTaskState::default()
+    };
+    refresh_state(&mut state, task);
+    state
+}
+
+fn exclude_blocks(exclude: &InstancesToExclude) -> Vec<InstancesToExcludeBlock> {
+    if exclude.is_empty() {
+        return Vec::new();
+    }
+    let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    vec![InstancesToExcludeBlock {
+        instances: some(&exclude.instances),
+        account_ids: some(&exclude.account_ids),
+        services: some(&exclude.services),
+    }]
+}
+
+/// The state right after StartCapacityTask: the user's arguments as written, the rest
+/// from AWS.
+pub(super) fn state_from_task(
+    config: &CapacityTaskState,
+    task: &CapacityTask,
+) -> CapacityTaskState {
+    let mut state = config.clone();
+    refresh_state(&mut state, task);
+    state
+}
+
+/// Copies what AWS reports into the state, keeping the user's arguments as written.
+pub(super) fn refresh_state(state: &mut CapacityTaskState, task: &CapacityTask) {
+    let outpost_id = if task.outpost_id.is_empty() {
+        ids::outpost_id(&state.outpost_identifier).to_string()
+    } else {
+        ids::outpost_id(&task.outpost_id).to_string()
+    };
+    state.id = Some(format!("{outpost_id}/{}", task.id));
+    state.capacity_task_id = Some(task.id.clone());
+    state.outpost_id = Some(outpost_id);
+    if state.order_id.is_none() {
+        state.order_id = task.order_id.clone();
+    }
+    if state.asset_id.is_none() {
+        state.asset_id = task.asset_id.clone();
+    }
+    if state.task_action_on_blocking_instances.is_none() {
+        state.task_action_on_blocking_instances = task.task_action_on_blocking_instances.clone();
+    }
+    state.status = Some(task.status.to_string());
+    state.failure = task.failure.as_ref().map(|f| FailureState {
+        kind: f.kind.clone(),
+        reason: Some(f.reason.clone()),
+    });
+    state.creation_date = task
+        .creation_date
+        .map(rfc3339)
+        .or(state.creation_date.take());
+    state.completion_date = task.completion_date.map(rfc3339);
+    state.last_modified_date = task
+        .last_modified_date
+        .map(rfc3339)
+        .or(state.last_modified_date.take());
+}
+
+/// The status the state last saw.
+pub(super) fn status_of(state: &CapacityTaskState) -> Option<CapacityTaskStatus> {
+    state.status.as_deref().map(CapacityTaskStatus::parse)
+}
+
+/// How long ago AWS created the task, so a resumed wait polls at the right pace.
+pub(super) fn age_of(task: &CapacityTask) -> Duration {
+    task.creation_date
+        .and_then(|created| SystemTime::now().duration_since(created).ok())
+        .unwrap_or_default()
+}
+
+/// Whether the task in state was created less than `grace` ago.
+pub(super) fn created_within(state: &CapacityTaskState, grace: Duration) -> bool {
+    state
+        .creation_date
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .and_then(|created| SystemTime::now().duration_since(created).ok())
+        .is_some_and(|age| age < grace)
+}

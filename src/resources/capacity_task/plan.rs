@@ -1,0 +1,448 @@
+//! Planning: what changes, what forces a new task, and the optional plan-time capacity
+//! check (StartCapacityTask with `DryRun`).
+//!
+//! Terraform accepts a planned value that differs from the configuration when it equals
+//! the prior state: the provider's way to say "the same thing, written differently". An
+//! Outpost named by ARN or by ID, and pools or exclusions in another order, are planned
+//! as the prior value, so they plan no change at all.
+
+use super::flatten::start_request;
+use super::paths::{missing_argument_path, pool_path_in};
+use super::schema::{self, CapacityTaskState};
+use crate::outposts::error::OutpostsError;
+use crate::outposts::task::{CapacityTaskStatus, StartCapacityTask};
+use crate::outposts::{OutpostsClient, ids, until_stopped};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::path::AttributePath;
+use crate::tfplugin::resource::{Context, PlanRequest, PlanResponse};
+use crate::tfplugin::value::{self, Value};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long the plan-time check may take: a hung endpoint must not hold a plan.
+pub(super) const DRY_RUN_BUDGET: Duration = Duration::from_secs(20);
+/// How long a check's answer is reused within one provider process: Terraform plans a
+/// replacement twice in a row (the update, then the create), and one answer serves both.
+const DRY_RUN_REUSE: Duration = Duration::from_secs(120);
+
+pub(super) async fn plan(
+    ctx: &Context<OutpostsClient>,
+    dry_runs: &DryRunCache,
+    request: PlanRequest,
+) -> PlanResponse {
+    let mut planned = request.proposed_new_state.clone();
+    let mut diagnostics = Diagnostics::new();
+    let Some(prior) = &request.prior_state else {
+        // Create (or the create half of a replacement).
+        mark_unknown_for_create(&mut planned, &request.config);
+        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
+        return PlanResponse {
+            planned_state: planned,
+            requires_replace: Vec::new(),
+            planned_private: Vec::new(),
+            diagnostics,
+        };
+    };
+    let mut requires_replace = Vec::new();
+    for name in schema::TASK_ARGUMENTS {
+        let (proposed, before) = (planned.attr(name).cloned(), prior.attr(name));
+        if !same_argument(name, proposed.as_ref(), before) {
+            requires_replace.push(AttributePath::attr(name));
+        } else if let Some(before) = before
+            && same_shape(proposed.as_ref(), before)
+        {
+            set(&mut planned, name, before.clone());
+        }
+    }
+    let prior_status = prior
+        .attr("status")
+        .and_then(Value::as_str)
+        .map(CapacityTaskStatus::parse);
+    let task = prior
+        .attr("capacity_task_id")
+        .and_then(Value::as_str)
+        .unwrap_or("in state")
+        .to_string();
+    if !requires_replace.is_empty() {
+        mark_unknown_for_create(&mut planned, &request.config);
+        if let Some(status) = prior_status.as_ref().filter(|s| !s.is_terminal()) {
+            diagnostics.push(replacing_a_running_task(&task, status));
+        }
+        // Terraform keeps only the errors of the create half of a replacement, so the
+        // check runs here, where its warnings reach the user too.
+        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
+    } else if prior_status.as_ref().is_some_and(|s| !s.is_terminal()) {
+        // The task in state is still running (an interrupted or timed-out wait):
+        // plan an in-place update that waits for it.
+        for name in ["status", "failure", "completion_date", "last_modified_date"] {
+            set(&mut planned, name, Value::Unknown);
+        }
+    } else if let Some(status @ (CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled)) =
+        &prior_status
+    {
+        // The task ended without applying the layout (seen by a resumed wait or a
+        // refresh): start a new one, as after a failed create.
+        diagnostics.push(Diagnostic::warning(
+            "Capacity task did not complete",
+            format!("Capacity task {task} is {status}; this plan starts a new task with the same layout."),
+        ));
+        mark_unknown_for_create(&mut planned, &request.config);
+        requires_replace.push(AttributePath::attr("status"));
+        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
+    }
+    PlanResponse {
+        planned_state: planned,
+        requires_replace,
+        planned_private: request.prior_private,
+        diagnostics,
+    }
+}
+
+/// A replacement cancels the running task first; with create_before_destroy the new
+/// task would be refused while the old one is active.
+fn replacing_a_running_task(task: &str, status: &CapacityTaskStatus) -> Diagnostic {
+    let cancellable = if status.is_cancellable() {
+        "Terraform cancels it first (destroy), then starts the new task."
+    } else {
+        "It can no longer be cancelled, so the destroy that replaces it fails until it \
+         finishes; apply again then."
+    };
+    Diagnostic::warning(
+        "Replacing a capacity task that is still running",
+        format!(
+            "Capacity task {task} is still {status}, and AWS allows one active capacity task \
+             per order and per Outpost. {cancellable} Do not use lifecycle \
+             {{ create_before_destroy = true }} with capacity tasks: it starts the new task \
+             while {task} is still active, which AWS refuses."
+        ),
+    )
+}
+
+/// Whether a task argument means the same: an Outpost by ARN or by ID; pools and
+/// exclusions as sets, with an absent list equal to an empty one.
+fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> bool {
+    match name {
+        "outpost_identifier" => {
+            fn id(v: Option<&Value>) -> Option<&str> {
+                v.and_then(Value::as_str).map(ids::outpost_id)
+            }
+            match (id(planned), id(prior)) {
+                (Some(a), Some(b)) => a == b,
+                _ => planned == prior,
+            }
+        }
+        "instance_pool" | "instances_to_exclude" => planned.map(canonical) == prior.map(canonical),
+        _ => planned == prior,
+    }
+}
+
+/// Whether the prior value can stand in for the planned one: Terraform compares block
+/// lists element by element, so their lengths must agree.
+fn same_shape(planned: Option<&Value>, prior: &Value) -> bool {
+    match (planned.and_then(Value::as_list), prior.as_list()) {
+        (Some(a), Some(b)) => a.len() == b.len(),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// A comparable rendering of a list of blocks: null and empty lists alike, lists sorted,
+/// blocks with nothing in them dropped.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Null => "[]".to_string(),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            let mut parts: Vec<String> =
+                items.iter().map(canonical).filter(|p| p != "{}").collect();
+            parts.sort();
+            format!("[{}]", parts.join(","))
+        }
+        Value::Object(members) => {
+            let parts: Vec<String> = members
+                .iter()
+                .map(|(k, v)| (k, canonical(v)))
+                .filter(|(_, v)| v != "[]")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+pub(super) fn set(value: &mut Value, name: &str, member: Value) {
+    if let Value::Object(members) = value {
+        members.insert(name.to_string(), member);
+    }
+}
+
+/// Computed values become unknown; optional ones the user left out come from AWS.
+fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
+    for name in schema::COMPUTED {
+        set(planned, name, Value::Unknown);
+    }
+    for name in ["order_id", "asset_id", "task_action_on_blocking_instances"] {
+        if config.attr(name).is_none_or(Value::is_null) {
+            set(planned, name, Value::Unknown);
+        }
+    }
+}
+
+/// What a plan-time capacity check found.
+#[derive(Debug, Clone)]
+enum DryRunOutcome {
+    Fits,
+    /// AWS refused the layout.
+    DoesNotFit(String),
+    /// The Outpost, order or asset does not exist.
+    Missing(String, AttributePath),
+    /// Another task is active: applying now would be refused.
+    Conflict(String),
+    /// No answer (transient failures, or none within the budget): inconclusive.
+    Unanswered(String),
+    /// A permanent error (access denied, an unusable endpoint).
+    Failed(String),
+}
+
+/// The answers of recent checks in this provider process, by request.
+#[derive(Default)]
+pub(crate) struct DryRunCache {
+    answers: Mutex<HashMap<String, (Instant, DryRunOutcome)>>,
+}
+
+impl DryRunCache {
+    /// Runs the capacity check when `dry_run_on_plan` asks for it and every argument is
+    /// known; its findings become diagnostics on the attribute they concern.
+    async fn check(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        config: &Value,
+        diagnostics: &mut Diagnostics,
+    ) {
+        if config.attr("dry_run_on_plan").and_then(Value::as_bool) != Some(true) {
+            return;
+        }
+        let skipped = |detail: String| {
+            Diagnostic::warning("Capacity check skipped", detail)
+                .at(AttributePath::attr("dry_run_on_plan"))
+        };
+        let unknown: Vec<&str> = schema::TASK_ARGUMENTS
+            .iter()
+            .copied()
+            .filter(|name| config.attr(name).is_some_and(|v| !v.is_fully_known()))
+            .collect();
+        if !unknown.is_empty() {
+            diagnostics.push(skipped(format!(
+                "dry_run_on_plan is set, but {} will only be known during apply, so the plan \
+                 cannot ask AWS whether the layout fits. Terraform plans again just before \
+                 applying, and the check runs then.",
+                unknown.join(", ")
+            )));
+            return;
+        }
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => return diagnostics.push(skipped(d.detail)),
+        };
+        let Ok(typed) =
+            value::to_serde::<CapacityTaskState>(config, &schema::schema().value_type())
+        else {
+            return;
+        };
+        let start = start_request(&typed);
+        let key = request_key(&start);
+        let outcome = match self.recent(&key) {
+            Some(outcome) => {
+                tracing::debug!(outpost = %start.outpost_identifier, "dry run: reusing this process's answer");
+                outcome
+            }
+            None => {
+                let Some(outcome) = ask(ctx, client, &start).await else {
+                    return diagnostics.push(skipped(
+                        "Terraform was interrupted before AWS answered the capacity check.".into(),
+                    ));
+                };
+                self.remember(key, outcome.clone());
+                outcome
+            }
+        };
+        if let Some(d) = outcome_diagnostic(outcome, &typed) {
+            diagnostics.push(d);
+        }
+    }
+
+    fn recent(&self, key: &str) -> Option<DryRunOutcome> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < DRY_RUN_REUSE)
+            .map(|(_, outcome)| outcome.clone())
+    }
+
+    fn remember(&self, key: String, outcome: DryRunOutcome) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.retain(|_, (at, _)| at.elapsed() < DRY_RUN_REUSE);
+        answers.insert(key, (Instant::now(), outcome));
+    }
+}
+
+/// The request in a form where two equal requests are equal strings: the Outpost by ID,
+/// pools and exclusions sorted.
+fn request_key(start: &StartCapacityTask) -> String {
+    let mut pools: Vec<String> = start
+        .instance_pools
+        .iter()
+        .map(|p| format!("{}={}", p.instance_type, p.count))
+        .collect();
+    pools.sort();
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v.join(",")
+    };
+    let exclude = &start.instances_to_exclude;
+    format!(
+        "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
+        ids::outpost_id(&start.outpost_identifier),
+        start.order_id,
+        start.asset_id,
+        start.task_action_on_blocking_instances,
+        pools.join(","),
+        sorted(&exclude.instances),
+        sorted(&exclude.account_ids),
+        sorted(&exclude.services),
+    )
+}
+
+/// Asks AWS, within the budget; `None` when Terraform asked the provider to stop.
+async fn ask(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+) -> Option<DryRunOutcome> {
+    let answer = tokio::time::timeout(
+        DRY_RUN_BUDGET,
+        until_stopped(ctx.stop(), client.dry_run_capacity_task(start)),
+    )
+    .await;
+    Some(match answer {
+        Err(_) => DryRunOutcome::Unanswered(format!(
+            "AWS did not answer within {}s.",
+            DRY_RUN_BUDGET.as_secs()
+        )),
+        Ok(Ok(())) => {
+            tracing::info!(outpost = %start.outpost_identifier, "dry run: the layout fits");
+            DryRunOutcome::Fits
+        }
+        Ok(Err(OutpostsError::Interrupted)) => return None,
+        Ok(Err(OutpostsError::Validation(message))) => DryRunOutcome::DoesNotFit(message),
+        Ok(Err(OutpostsError::NotFound(message))) => {
+            let path = missing_argument_path(client, start, &message).await;
+            DryRunOutcome::Missing(message, path)
+        }
+        Ok(Err(OutpostsError::Conflict { message, .. })) => DryRunOutcome::Conflict(message),
+        Ok(Err(error)) if error.is_transient() => {
+            DryRunOutcome::Unanswered(format!("The dry run could not reach AWS: {error}"))
+        }
+        Ok(Err(error)) => DryRunOutcome::Failed(error.to_string()),
+    })
+}
+
+fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Option<Diagnostic> {
+    Some(match outcome {
+        DryRunOutcome::Fits => return None,
+        DryRunOutcome::DoesNotFit(message) => {
+            let path = pool_path_in(&message);
+            let scope = if path == AttributePath::attr("instance_pool") {
+                "The layout as a whole (all instance_pool blocks together) needs more than the \
+                 Outpost has. "
+            } else {
+                ""
+            };
+            Diagnostic::error(
+                "Layout does not fit the Outpost",
+                format!("{scope}AWS checked this layout with a dry run and refused it: {message}"),
+            )
+            .at(path)
+        }
+        DryRunOutcome::Missing(message, path) => Diagnostic::error(
+            format!("{} not found", what_is_missing(&path)),
+            format!("The capacity check could not find what this task names: {message}"),
+        )
+        .at(path),
+        DryRunOutcome::Conflict(message) => Diagnostic::warning(
+            "Capacity check inconclusive",
+            format!(
+                "Another capacity task is active: {message}. Applying now would fail with the \
+                 same conflict."
+            ),
+        )
+        .at(AttributePath::attr(if config.order_id.is_some() {
+            "order_id"
+        } else {
+            "outpost_identifier"
+        })),
+        DryRunOutcome::Unanswered(detail) => Diagnostic::warning(
+            "Capacity check skipped",
+            format!(
+                "{detail} The plan goes on without knowing whether the layout fits; \
+                 StartCapacityTask checks it again when the task starts."
+            ),
+        )
+        .at(AttributePath::attr("dry_run_on_plan")),
+        DryRunOutcome::Failed(detail) => Diagnostic::error(
+            "Capacity check failed",
+            format!("The dry run failed: {detail}"),
+        )
+        .at(AttributePath::attr("dry_run_on_plan")),
+    })
+}
+
+/// "Order", "Asset" or "Outpost", for a summary about the argument at `path`.
+pub(super) fn what_is_missing(path: &AttributePath) -> &'static str {
+    match path.to_string().as_str() {
+        "order_id" => "Order",
+        "asset_id" => "Asset",
+        _ => "Outpost",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outpost_by_arn_is_the_outpost_by_id() {
+        let op = Value::string("op-0123456789abcdef0");
+        let arn =
+            Value::string("arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0");
+        let other = Value::string("op-0fffffffffffffff0");
+        assert!(same_argument("outpost_identifier", Some(&op), Some(&arn)));
+        assert!(same_argument("outpost_identifier", Some(&arn), Some(&op)));
+        assert!(!same_argument(
+            "outpost_identifier",
+            Some(&other),
+            Some(&arn)
+        ));
+    }
+
+    #[test]
+    fn pools_compare_as_sets() {
+        let pool = |t: &str, n: i64| {
+            Value::Object(
+                [
+                    ("instance_type".to_string(), Value::string(t)),
+                    ("count".to_string(), Value::int(n)),
+                ]
+                .into(),
+            )
+        };
+        let a = Value::List(vec![pool("c5.large", 2), pool("m5.large", 1)]);
+        let b = Value::List(vec![pool("m5.large", 1), pool("c5.large", 2)]);
+        let c = Value::List(vec![pool("m5.large", 2), pool("c5.large", 1)]);
+        assert!(same_argument("instance_pool", Some(&a), Some(&b)));
+        assert!(!same_argument("instance_pool", Some(&a), Some(&c)));
+        assert!(same_shape(Some(&a), &b));
+    }
+}

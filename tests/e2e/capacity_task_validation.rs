@@ -155,6 +155,41 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "Invalid services entry",
             "LAMBDA",
         ),
+        // Terraform only checks that a required argument is written; a null value (a
+        // literal, or a variable defaulting to null) is the provider's to refuse.
+        (
+            "null outpost_identifier",
+            format!("outpost_identifier = null\n  {POOL}"),
+            "Missing Configuration for Required Attribute",
+            "outpost_identifier = null",
+        ),
+        (
+            "null instance_type in a pool",
+            pool("instance_type = null\n    count = 2"),
+            "Missing Configuration for Required Attribute",
+            "instance_type = null",
+        ),
+        (
+            "null count in a pool",
+            pools(
+                "instance_type = \"c5.large\"\n    count = 2",
+                "instance_type = \"m5.large\"\n    count = null",
+            ),
+            "Missing Configuration for Required Attribute",
+            "count = null",
+        ),
+        (
+            "id configured",
+            with("id = \"op-0123456789abcdef0/cap-0123456789abcdef0\""),
+            "Invalid Configuration for Read-Only Attribute",
+            "id = ",
+        ),
+        (
+            "status configured",
+            with("status = \"COMPLETED\""),
+            "Invalid Configuration for Read-Only Attribute",
+            "status = ",
+        ),
         (
             "timeout without unit",
             with("timeouts {\n    create = \"90\"\n  }"),

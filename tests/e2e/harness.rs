@@ -159,6 +159,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// The directory terraform ran in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
@@ -191,8 +196,14 @@ impl Run {
     }
 
     /// Asserts that stdout or stderr contains `needle`, showing everything when not.
+    /// Runs of white space match any white space: Terraform wraps long messages.
     pub fn assert_mentions(&self, needle: &str) -> &Self {
-        if !self.stdout().contains(needle) && !self.stderr().contains(needle) {
+        let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let needle = squeeze(needle);
+        let found = [self.stdout(), self.stderr()]
+            .iter()
+            .any(|text| squeeze(text).contains(&needle));
+        if !found {
             panic!(
                 "expected the output to mention {needle:?}\n{}",
                 self.report()

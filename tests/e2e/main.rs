@@ -4,7 +4,10 @@
 mod capacity_task;
 mod capacity_task_validation;
 mod docs;
+mod endpoints;
+mod explanations;
 mod harness;
+mod ownership;
 mod plugin;
 mod provider_config;
 mod quickstart;

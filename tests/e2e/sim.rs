@@ -2,7 +2,9 @@
 //! workspace pointed at it.
 
 use crate::harness::Workspace;
-use outposts_provider::simulator::{self, SimulatorConfig, SimulatorHandle, TaskTiming};
+use outposts_provider::simulator::{
+    self, FaultKind, FaultRule, Operation, SimulatorConfig, SimulatorHandle, TaskTiming,
+};
 use std::time::{Duration, Instant};
 
 pub const OUTPOST: &str = "op-0123456789abcdef0";
@@ -97,6 +99,13 @@ impl Sim {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Makes the next `count` calls of `operation` meet `kind`.
+    pub fn fault(&self, operation: Operation, kind: FaultKind, count: u32) {
+        self.handle
+            .inject_fault(FaultRule::next_calls(operation, kind, count))
+            .expect("fault rule");
     }
 
     pub fn count(&self, operation: &str) -> u64 {

@@ -84,26 +84,26 @@ impl OutpostsError {
                 Self::classify(err.code(), raw.status_code(), message, &context)
             }
             SdkError::TimeoutError(_) => {
-                OutpostsError::Transient(format!("no answer in time ({})", describe(&error)))
+                OutpostsError::Transient(format!("no answer in time ({})", error_chain(&error)))
             }
             SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
-                Some(connector) => Self::from_connector(connector, describe(&error)),
-                None => OutpostsError::Other(describe(&error)),
+                Some(connector) => Self::from_connector(connector, error_chain(&error)),
+                None => OutpostsError::Other(error_chain(&error)),
             },
             SdkError::ResponseError(response) => {
                 let raw = response.raw();
                 let context = response_context(raw.status_code(), raw.request_id());
                 if find_source::<std::io::Error>(&error).is_some() {
                     // The connection broke while the answer was being read.
-                    OutpostsError::Transient(format!("{} {context}", describe(&error)))
+                    OutpostsError::Transient(format!("{} {context}", error_chain(&error)))
                 } else {
                     OutpostsError::Endpoint(format!(
                         "the answer is not one the Outposts API gives {context}: {}",
-                        describe(&error)
+                        error_chain(&error)
                     ))
                 }
             }
-            _ => OutpostsError::Other(describe(&error)),
+            _ => OutpostsError::Other(error_chain(&error)),
         }
     }
 
@@ -240,7 +240,7 @@ fn find_source<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -
 
 /// The whole error chain in one line: the SDK's top-level message alone is often just
 /// "dispatch failure".
-fn describe(error: &dyn StdError) -> String {
+pub fn error_chain(error: &dyn StdError) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

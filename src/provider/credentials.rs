@@ -3,6 +3,7 @@
 //! configuration error with a name, not a "temporary failure" in the middle of an apply.
 
 use super::config::ProviderConfig;
+use crate::outposts::error::error_chain;
 use crate::tfplugin::diag::Diagnostic;
 use crate::tfplugin::path::AttributePath;
 use aws_credential_types::provider::ProvideCredentials;
@@ -266,19 +267,4 @@ pub(crate) async fn check_credentials(
             format!("{}{notes}", error_chain(&error)),
         ),
     })
-}
-
-/// An error and its causes, one after the other.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

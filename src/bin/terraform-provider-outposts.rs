@@ -1,8 +1,8 @@
 //! The provider binary Terraform launches.
 
 use outposts_provider::provider::{OutpostsProvider, PROVIDER_ADDRESS};
-use outposts_provider::tfplugin::{logging, plugin};
 use std::process::ExitCode;
+use tfplugin::{logging, plugin};
 
 const USAGE: &str = "\
 terraform-provider-outposts: the Terraform provider for AWS Outposts capacity tasks.
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let level = logging::level_from_env().or(debug.then_some(tracing::Level::INFO));
-    logging::init(level);
+    logging::init(level, &["outposts_provider", "terraform_provider_outposts"]);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

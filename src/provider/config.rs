@@ -3,13 +3,13 @@
 //! Each argument falls back to the usual AWS environment variables and shared files
 //! through `aws-config` when it is not set.
 
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
-use crate::tfplugin::value::{Type, Value};
 use regex::Regex;
 use std::sync::LazyLock;
 use std::time::Duration;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
+use tfplugin::value::{Type, Value};
 
 pub fn schema() -> Schema {
     let list_of_strings = Type::List(Box::new(Type::String));
@@ -403,7 +403,7 @@ impl Reader {
                 "external_id must be 2 to 1224 characters of letters, digits and +=,.@:/_-.",
             );
         }
-        let duration = duration.and_then(|text| match crate::duration::parse(&text) {
+        let duration = duration.and_then(|text| match tfplugin::duration::parse(&text) {
             Ok(d) if (MIN_ROLE_DURATION..=MAX_ROLE_DURATION).contains(&d) => Some(d),
             Ok(_) => {
                 self.invalid(
@@ -454,8 +454,8 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::path::PathStep;
     use std::collections::BTreeMap;
+    use tfplugin::path::PathStep;
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let Type::Object(members) = schema().value_type() else {

@@ -4,13 +4,13 @@
 
 use super::config::ProviderConfig;
 use crate::outposts::error::error_chain;
-use crate::tfplugin::diag::Diagnostic;
-use crate::tfplugin::path::AttributePath;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use std::path::PathBuf;
 use std::time::Duration;
+use tfplugin::diag::Diagnostic;
+use tfplugin::path::AttributePath;
 
 /// How long finding credentials may take (instance metadata and SSO are network calls).
 const CREDENTIALS_BUDGET: Duration = Duration::from_secs(60);

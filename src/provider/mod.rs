@@ -6,13 +6,6 @@ mod credentials;
 use crate::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
 use crate::resources::region::RegionDataSource;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::resource::{
-    Configured, ErasedDataSource, ErasedResource, Provider, erase, erase_data_source,
-};
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::value::Value;
 use async_trait::async_trait;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_credential_types::Credentials;
@@ -20,6 +13,13 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::resource::{
+    Configured, ErasedDataSource, ErasedResource, Provider, erase, erase_data_source,
+};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
 
 /// The provider's source address in the registry.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/outposts-labs/outposts";

@@ -3,12 +3,12 @@
 //! it to build ARNs or check they run against the intended region and endpoint.
 
 use crate::outposts::OutpostsClient;
-use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::resource::{Context, DataSource};
-use crate::tfplugin::schema::{Attribute, Block, Schema};
-use crate::tfplugin::value::{Type, Value};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use tfplugin::diag::Diagnostics;
+use tfplugin::resource::{Context, DataSource};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{Type, Value};
 
 pub struct RegionDataSource;
 

@@ -2,9 +2,7 @@
 //! test per row of the behaviour contract.
 
 use crate::sim::{BUSY_ORDER, BUSY_OUTPOST, OUTPOST, Sim, state, task_config};
-use outposts_provider::simulator::{
-    CapacityTaskStatus, Evacuation, FaultKind, FaultRule, Operation,
-};
+use outposts_simulator::{CapacityTaskStatus, Evacuation, FaultKind, FaultRule, Operation};
 use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
@@ -427,7 +425,7 @@ fn destroy_of_an_in_flight_task_cancels_it() {
 fn not_found_right_after_the_start_is_ridden_out() {
     let sim = Sim::fast();
     sim.handle
-        .set_eventual_consistency(outposts_provider::simulator::EventualConsistency {
+        .set_eventual_consistency(outposts_simulator::EventualConsistency {
             get_not_found_calls: 3,
             ..Default::default()
         });
@@ -455,9 +453,9 @@ fn a_task_seen_failed_after_a_resumed_wait_is_replaced_by_the_next_plan() {
         .force_task_status(
             &task_id,
             CapacityTaskStatus::Failed,
-            Some(outposts_provider::simulator::CapacityTaskFailure {
+            Some(outposts_simulator::CapacityTaskFailure {
                 reason: "forced by the test".into(),
-                failure_type: outposts_provider::simulator::FailureType::UnexpectedAssetState,
+                failure_type: outposts_simulator::FailureType::UnexpectedAssetState,
             }),
         )
         .expect("force FAILED");

@@ -5,7 +5,7 @@
 use crate::endpoints::FakeEndpoint;
 use crate::harness::{REQUIRED_PROVIDERS, Run, Workspace};
 use crate::sim::{OUTPOST, Sim, state, task_config};
-use outposts_provider::simulator::{FaultKind, FaultRule, Operation};
+use outposts_simulator::{FaultKind, FaultRule, Operation};
 use std::time::{Duration, Instant};
 
 const LAYOUT: &[(&str, u32)] = &[("c5.4xlarge", 3), ("m5.xlarge", 12)];

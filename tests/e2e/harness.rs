@@ -10,6 +10,36 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-outposts"))
 }
 
+/// The `outposts-simulator` binary of this build. It is another package's binary, which
+/// cargo does not build for this package's tests, so it is built here (a no-op when it
+/// is up to date).
+pub fn simulator_binary() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            "outposts-simulator",
+            "--bin",
+            "outposts-simulator",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap_or_else(|e| panic!("could not run {cargo} to build the simulator: {e}"));
+    assert!(
+        status.success(),
+        "building the outposts-simulator binary failed"
+    );
+    let binary = provider_binary().with_file_name("outposts-simulator");
+    assert!(
+        binary.is_file(),
+        "no simulator binary at {}",
+        binary.display()
+    );
+    binary
+}
+
 /// The terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing is a failure with
 /// instructions, never a skip.
 pub fn terraform_binary() -> PathBuf {

@@ -4,7 +4,7 @@
 
 use crate::harness::{REQUIRED_PROVIDERS, Run, Workspace};
 use crate::sim::{OUTPOST, Sim, state, task_config};
-use outposts_provider::simulator::{
+use outposts_simulator::{
     EventualConsistency, FaultKind, FaultRule, Operation, SimulatorConfig, TaskTiming,
 };
 use std::os::unix::process::CommandExt;

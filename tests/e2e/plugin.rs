@@ -3,12 +3,6 @@
 
 use crate::harness::{REQUIRED_PROVIDERS, Workspace, provider_binary};
 use base64::Engine;
-use outposts_provider::tfplugin::proto::plugin::{
-    Empty, grpc_controller_client::GrpcControllerClient,
-};
-use outposts_provider::tfplugin::proto::tfplugin6::{
-    get_provider_schema, provider_client::ProviderClient,
-};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
@@ -16,6 +10,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tfplugin::proto::plugin::{Empty, grpc_controller_client::GrpcControllerClient};
+use tfplugin::proto::tfplugin6::{get_provider_schema, provider_client::ProviderClient};
 
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
@@ -49,10 +45,7 @@ struct LaunchedProvider {
 impl LaunchedProvider {
     fn start(client: &ClientIdentity) -> LaunchedProvider {
         let mut child = Command::new(provider_binary())
-            .env(
-                outposts_provider::tfplugin::plugin::MAGIC_COOKIE_KEY,
-                COOKIE,
-            )
+            .env(tfplugin::plugin::MAGIC_COOKIE_KEY, COOKIE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .env("PLUGIN_CLIENT_CERT", &client.pem)
             .env("TF_LOG_PROVIDER", "DEBUG")
@@ -225,7 +218,7 @@ async fn schema_call(channel: tonic::transport::Channel) -> Result<usize, tonic:
 #[test]
 fn run_by_hand_the_binary_explains_itself_and_exits_1() {
     let output = Command::new(provider_binary())
-        .env_remove(outposts_provider::tfplugin::plugin::MAGIC_COOKIE_KEY)
+        .env_remove(tfplugin::plugin::MAGIC_COOKIE_KEY)
         .output()
         .expect("run provider");
     assert_eq!(output.status.code(), Some(1));
@@ -238,10 +231,7 @@ fn run_by_hand_the_binary_explains_itself_and_exits_1() {
 #[test]
 fn without_a_client_certificate_the_provider_refuses_to_serve() {
     let output = Command::new(provider_binary())
-        .env(
-            outposts_provider::tfplugin::plugin::MAGIC_COOKIE_KEY,
-            COOKIE,
-        )
+        .env(tfplugin::plugin::MAGIC_COOKIE_KEY, COOKIE)
         .env_remove("PLUGIN_CLIENT_CERT")
         .env_remove("TF_DISABLE_PLUGIN_TLS")
         .output()
@@ -317,7 +307,7 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
 fn debug_mode_prints_a_reattach_line_terraform_can_use() {
     let mut child = Command::new(provider_binary())
         .arg("-debug")
-        .env_remove(outposts_provider::tfplugin::plugin::MAGIC_COOKIE_KEY)
+        .env_remove(tfplugin::plugin::MAGIC_COOKIE_KEY)
         // The provider checks credentials when Terraform configures it; a debug provider
         // runs with the environment it was started in, not Terraform's.
         .env("AWS_ACCESS_KEY_ID", "AKIDTESTACCESSKEY01")

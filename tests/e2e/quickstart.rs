@@ -1,5 +1,5 @@
 //! The README's first command, `examples/quickstart/run.sh`, run as a user runs it
-//! (with the binaries this test run built, so it does not build again).
+//! (with the binaries of this build, so it does not build again).
 
 use crate::harness::terraform_binary;
 use std::process::Command;
@@ -21,7 +21,7 @@ fn the_quickstart_applies_a_capacity_task_against_the_simulator() {
             "PROVIDER_BIN",
             env!("CARGO_BIN_EXE_terraform-provider-outposts"),
         )
-        .env("SIMULATOR_BIN", env!("CARGO_BIN_EXE_outposts-simulator"))
+        .env("SIMULATOR_BIN", crate::harness::simulator_binary())
         .output()
         .expect("run the quickstart");
     let stdout = String::from_utf8_lossy(&output.stdout);

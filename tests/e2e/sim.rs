@@ -2,7 +2,7 @@
 //! workspace pointed at it.
 
 use crate::harness::Workspace;
-use outposts_provider::simulator::{
+use outposts_simulator::{
     self, FaultKind, FaultRule, Operation, SimulatorConfig, SimulatorHandle, TaskTiming,
 };
 use std::time::{Duration, Instant};
@@ -27,7 +27,7 @@ impl Sim {
             .build()
             .expect("runtime");
         let handle = runtime
-            .block_on(simulator::start(config))
+            .block_on(outposts_simulator::start(config))
             .expect("simulator starts");
         Sim {
             handle,

@@ -16,11 +16,11 @@ use super::{DEFAULT_CREATE_TIMEOUT, timeout_of};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask};
 use crate::outposts::{OutpostsClient, ids, until_stopped};
-use crate::tfplugin::diag::Diagnostic;
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::resource::{ApplyResponse, Context};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
+use tfplugin::diag::Diagnostic;
+use tfplugin::path::AttributePath;
+use tfplugin::resource::{ApplyResponse, Context};
 
 /// How long to look for the task a lost answer may have started: ListCapacityTasks can
 /// lag behind StartCapacityTask.

@@ -8,8 +8,8 @@ use crate::outposts::error::OutpostsError;
 use crate::outposts::task::CapacityTaskStatus;
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::Context;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::resource::Context;
 
 /// What destroy does with a task in a given status.
 #[derive(Debug, PartialEq, Eq)]

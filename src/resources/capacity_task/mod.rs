@@ -30,15 +30,15 @@ pub use schema::{CapacityTaskState, TYPE_NAME};
 
 use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, ids, until_stopped};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::resource::{
-    ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource,
-};
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::value::{self, Value};
 use async_trait::async_trait;
 use flatten::{created_within, imported_state, refresh_state, status_of};
 use std::time::Duration;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::resource::{
+    ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource,
+};
+use tfplugin::schema::Schema;
+use tfplugin::value::{self, Value};
 
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
 const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -273,7 +273,7 @@ fn timeout_of(state: &CapacityTaskState, which: &str, default: Duration) -> Dura
         "create" => t.create.clone(),
         _ => t.delete.clone(),
     });
-    text.and_then(|t| crate::duration::parse(&t).ok())
+    text.and_then(|t| tfplugin::duration::parse(&t).ok())
         .unwrap_or(default)
 }
 

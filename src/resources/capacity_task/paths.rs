@@ -2,8 +2,8 @@
 
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::StartCapacityTask;
-use crate::tfplugin::path::AttributePath;
 use std::time::Duration;
+use tfplugin::path::AttributePath;
 
 /// The attribute an AWS validation message points at: messages name members such as
 /// `instancePools.2.member.count` (1-based). Without a member index the message is

@@ -12,13 +12,13 @@ use super::schema::{self, CapacityTaskState};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTaskStatus, StartCapacityTask};
 use crate::outposts::{OutpostsClient, ids, until_stopped};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::resource::{Context, PlanRequest, PlanResponse};
-use crate::tfplugin::value::{self, Value};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::resource::{Context, PlanRequest, PlanResponse};
+use tfplugin::value::{self, Value};
 
 /// How long the plan-time check may take: a hung endpoint must not hold a plan.
 pub(super) const DRY_RUN_BUDGET: Duration = Duration::from_secs(20);

@@ -1,10 +1,10 @@
 //! The schema of `outposts_capacity_task` and its state as a serde struct. The schema is
 //! declared once and feeds validation, planning and the generated docs.
 
-use crate::tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
-use crate::tfplugin::value::Type;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
+use tfplugin::value::Type;
 
 pub const TYPE_NAME: &str = "outposts_capacity_task";
 

@@ -3,10 +3,10 @@
 //! validates again once they are known.
 
 use crate::outposts::ids;
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::value::Value;
 use std::collections::BTreeMap;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::value::Value;
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::default();
@@ -121,7 +121,7 @@ pub fn validate(config: &Value) -> Diagnostics {
         let path = root.attribute("timeouts");
         for name in ["create", "delete"] {
             if let Some(text) = known_str(timeouts, name) {
-                match crate::duration::parse(text) {
+                match tfplugin::duration::parse(text) {
                     Ok(d) if !d.is_zero() => {}
                     Ok(_) => check.error(
                         path.attribute(name),

@@ -8,10 +8,10 @@ use super::{NOT_FOUND_GRACE, format_duration};
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::path::AttributePath;
-use crate::tfplugin::resource::Context;
 use std::time::Duration;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::resource::Context;
 
 /// Waits for `task` and folds the outcome into `state`; the diagnostics say what
 /// happened. The state always keeps the task.

@@ -15,7 +15,6 @@
 //! the simulator's clock can be moved by tests.
 
 use axum::http::HeaderMap;
-use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
@@ -329,20 +328,18 @@ pub fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> S
     )
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// The hex signature of `string_to_sign` under the key derived for the scope.
+/// The hex signature of `string_to_sign` under the key derived for the scope, with the
+/// AWS SDK's own key derivation and HMAC (aws-sigv4).
 pub fn signature(secret: &str, auth: &Authorization, string_to_sign: &str) -> String {
-    let k_date = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
-    let k_region = hmac(&k_date, auth.region.as_bytes());
-    let k_service = hmac(&k_region, auth.service.as_bytes());
-    let k_signing = hmac(&k_service, b"aws4_request");
-    hex::encode(hmac(&k_signing, string_to_sign.as_bytes()))
+    // The derivation uses only the scope's date; any instant of that day gives it.
+    let day = time::Date::parse(
+        &auth.date,
+        time::macros::format_description!("[year][month][day]"),
+    )
+    .map(|d| std::time::SystemTime::from(d.midnight().assume_utc()))
+    .unwrap_or(std::time::UNIX_EPOCH);
+    let key = aws_sigv4::sign::v4::generate_signing_key(secret, day, &auth.region, &auth.service);
+    aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

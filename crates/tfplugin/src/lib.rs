@@ -3,6 +3,7 @@
 //! [`value::Value`], [`schema::Schema`] and [`diag::Diagnostic`].
 
 pub mod diag;
+pub mod duration;
 pub mod logging;
 pub mod path;
 pub mod plugin;

@@ -430,7 +430,7 @@ fn blocked_reason(blockers: &[RunningInstance], what: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::world::World;
+    use crate::world::World;
 
     fn task(outpost: &str, pools: Vec<InstancePool>, action: TaskAction) -> CapacityTask {
         CapacityTask {

@@ -33,23 +33,26 @@ fn parse_level(value: &str) -> Option<Level> {
     }
 }
 
-/// Installs the stderr logger at `level`; `None` installs nothing.
-pub fn init(level: Option<Level>) {
+/// Installs the stderr logger at `level`; `None` installs nothing. `own_targets` are
+/// the module paths (crate names) logged at `level`; everything else, the libraries
+/// below, is capped at WARN (INFO under TRACE). This crate's own logs always count.
+pub fn init(level: Option<Level>, own_targets: &'static [&'static str]) {
     let Some(level) = level else { return };
-    let layer = HclogLayer { level };
+    let layer = HclogLayer { level, own_targets };
     // A second init (as in tests) keeps the first subscriber.
     let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer));
 }
 
 struct HclogLayer {
     level: Level,
+    own_targets: &'static [&'static str],
 }
-
-const OWN_TARGETS: [&str; 2] = ["outposts_provider", "terraform_provider_outposts"];
 
 impl HclogLayer {
     fn allows(&self, metadata: &Metadata<'_>) -> bool {
-        let own = OWN_TARGETS.iter().any(|t| metadata.target().starts_with(t));
+        let target = metadata.target();
+        let own = target.starts_with(env!("CARGO_CRATE_NAME"))
+            || self.own_targets.iter().any(|t| target.starts_with(t));
         let ceiling = if own {
             self.level
         } else if self.level == Level::TRACE {

@@ -27,10 +27,10 @@ use aws_sdk_outposts::types::{
     ComputeAssetState, InstanceTypeCapacity, InstancesToExclude, OutpostGeneration,
     RackScalingType, ResourceType, SupportedHardwareType, TaskActionOnBlockingInstances,
 };
-use outposts_provider::simulator::world::{
+use outposts_simulator::world::{
     ComputeAsset, HardwareType, InstancePool, InstanceTypeSpec, Outpost,
 };
-use outposts_provider::simulator::{
+use outposts_simulator::{
     self, CapacityTaskStatus, Credentials, EventualConsistency, FaultKind, FaultRule, Operation,
     SimulatorConfig, SimulatorHandle, TaskTiming, World,
 };
@@ -80,7 +80,9 @@ fn frozen_config() -> SimulatorConfig {
 }
 
 async fn start(config: SimulatorConfig) -> SimulatorHandle {
-    simulator::start(config).await.expect("simulator starts")
+    outposts_simulator::start(config)
+        .await
+        .expect("simulator starts")
 }
 
 fn client_with(endpoint: &str, key: &str, secret: &str, retry: RetryConfig) -> Client {
@@ -2792,7 +2794,7 @@ async fn thousand_tasks_across_a_hundred_outposts_list_and_paginate_correctly() 
 #[tokio::test]
 async fn example_seed_file_is_the_default_world_and_serves_from_disk() {
     let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/simulator-seed.json");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/simulator-seed.json");
     let world = World::load(&path).expect("example seed is valid");
     assert_eq!(world, World::default_seed());
     let sim = start(SimulatorConfig {
@@ -2813,7 +2815,7 @@ async fn non_loopback_listener_is_refused_unless_allowed() {
     let listener = tokio::net::TcpListener::bind("0.0.0.0:0")
         .await
         .expect("bind");
-    let err = simulator::start_on(listener, frozen_config())
+    let err = outposts_simulator::start_on(listener, frozen_config())
         .await
         .expect_err("refused");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
@@ -2824,7 +2826,7 @@ async fn non_loopback_listener_is_refused_unless_allowed() {
         allow_non_loopback: true,
         ..frozen_config()
     };
-    let sim = simulator::start_on(listener, config)
+    let sim = outposts_simulator::start_on(listener, config)
         .await
         .expect("allowed explicitly");
     sim.shutdown().await.expect("clean shutdown");

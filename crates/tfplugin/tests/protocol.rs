@@ -2,21 +2,21 @@
 //! in-memory duplex, with a small test provider whose resource exercises every RPC.
 
 use async_trait::async_trait;
-use outposts_provider::tfplugin::diag::{Diagnostic, Diagnostics};
-use outposts_provider::tfplugin::path::AttributePath;
-use outposts_provider::tfplugin::proto::tfplugin6 as pb;
-use outposts_provider::tfplugin::proto::tfplugin6::provider_client::ProviderClient;
-use outposts_provider::tfplugin::proto::tfplugin6::provider_server::ProviderServer;
-use outposts_provider::tfplugin::resource::{
-    ApplyRequest, ApplyResponse, Configured, Context, ErasedDataSource, ErasedResource,
-    PlanRequest, PlanResponse, Provider, ReadResponse, Resource, erase,
-};
-use outposts_provider::tfplugin::schema::{Attribute, Block, Schema};
-use outposts_provider::tfplugin::server::ProviderService;
-use outposts_provider::tfplugin::value::{self, Type, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
+use tfplugin::resource::{
+    ApplyRequest, ApplyResponse, Configured, Context, ErasedDataSource, ErasedResource,
+    PlanRequest, PlanResponse, Provider, ReadResponse, Resource, erase,
+};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::server::ProviderService;
+use tfplugin::value::{self, Type, Value};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::{Channel, Endpoint, Server};
 

@@ -2,11 +2,12 @@
 //! is needed, then generates the prost messages and tonic services from the descriptors.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/tfplugin6.proto", "proto/plugin.proto"];
+    // The protocol files live at the repository top level, where the project keeps them.
+    let files = ["../../proto/tfplugin6.proto", "../../proto/plugin.proto"];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }
-    let descriptors = protox::compile(files, ["proto"])?;
+    let descriptors = protox::compile(files, ["../../proto"])?;
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)

@@ -269,7 +269,7 @@ pub fn apply(outpost: &mut Outpost, placement: &Placement) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::world::World;
+    use crate::world::World;
 
     fn pool(t: &str, n: u32) -> InstancePool {
         InstancePool {

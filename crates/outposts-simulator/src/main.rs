@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use outposts_provider::duration;
-use outposts_provider::simulator::{self, Credentials, SimulatorConfig, World};
+use outposts_simulator::{self as simulator, Credentials, SimulatorConfig, World};
 use tokio::net::TcpListener;
 
 const USAGE: &str = "\
@@ -131,8 +130,38 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
     Ok(Some(options))
 }
 
+/// A flag's duration: one or more `<number><unit>` parts, units `ms`, `s`, `m`, `h`
+/// (`500ms`, `2s`, `1h30m`, `2.5h`), or `0`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    duration::parse(text)
+    if text == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let part = regex::Regex::new(r"(\d+(?:\.\d+)?)(ms|s|m|h)").map_err(|e| e.to_string())?;
+    let invalid = || format!("{text:?} is not a duration such as \"2s\", \"500ms\" or \"1h30m\"");
+    let mut seconds = 0f64;
+    let mut covered = 0;
+    for found in part.captures_iter(text) {
+        let (Some(all), Some(number), Some(unit)) = (found.get(0), found.get(1), found.get(2))
+        else {
+            return Err(invalid());
+        };
+        if all.start() != covered {
+            return Err(invalid());
+        }
+        covered = all.end();
+        let number: f64 = number.as_str().parse().map_err(|_| invalid())?;
+        seconds += number
+            * match unit.as_str() {
+                "ms" => 0.001,
+                "s" => 1.0,
+                "m" => 60.0,
+                _ => 3600.0,
+            };
+    }
+    if covered == 0 || covered != text.len() || !seconds.is_finite() || seconds > 1e9 {
+        return Err(invalid());
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 async fn shutdown_signal() {
@@ -266,5 +295,17 @@ mod tests {
         assert_eq!(consistency.list_hidden_seconds, 30.0);
         assert_eq!(consistency.get_not_found_calls, 0);
         assert!(parse_args(["--list-hidden-calls", "two"].map(String::from).into_iter()).is_err());
+    }
+
+    #[test]
+    fn flag_durations_read_like_go_durations() {
+        let ok = |t: &str| parse_duration(t).expect(t);
+        assert_eq!(ok("0"), Duration::ZERO);
+        assert_eq!(ok("500ms"), Duration::from_millis(500));
+        assert_eq!(ok("1h30m"), Duration::from_secs(5400));
+        assert_eq!(ok("2.5h"), Duration::from_secs(9000));
+        for bad in ["", "5", "h", "1x", "1h 30m", "-5s", "s5"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 }

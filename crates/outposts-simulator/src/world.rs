@@ -12,7 +12,7 @@ use super::validate::{
     ACCOUNT_ID, ASSET_ID, INSTANCE_ID, INSTANCE_TYPE, ORDER_ID, OUTPOST_ID, SITE_ID, is_aws_service,
 };
 
-const DEFAULT_SEED: &str = include_str!("../../examples/simulator-seed.json");
+const DEFAULT_SEED: &str = include_str!("../../../examples/simulator-seed.json");
 
 /// Everything the simulator knows before the first request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

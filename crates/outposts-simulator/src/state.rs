@@ -487,7 +487,7 @@ pub(crate) fn hide_from_list(task: &mut CapacityTask, now: Millis) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::tasks::TaskAction;
+    use crate::tasks::TaskAction;
 
     fn new_task(created: Millis) -> CapacityTask {
         CapacityTask {

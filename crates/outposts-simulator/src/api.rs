@@ -1456,8 +1456,8 @@ mod tests {
         assert!(resolve_page(2, Some("12##other".into()), "fp".into()).is_err());
     }
 
-    use crate::simulator::SimulatorConfig;
-    use crate::simulator::state::EventualConsistency;
+    use crate::SimulatorConfig;
+    use crate::state::EventualConsistency;
 
     const RACK: &str = "op-0123456789abcdef0";
     const SERVER: &str = "op-0fedcba9876543210";

@@ -1,0 +1,213 @@
+//! The reference docs in `docs/`: rendered from the schema Terraform itself reports
+//! (`terraform providers schema -json`) and the files in `examples/`, in the layout of
+//! the Terraform Registry (`docs/index.md`, `docs/resources/`, `docs/data-sources/`).
+//! `cargo xtask docs` writes them; the end-to-end drift test compares them.
+
+use anyhow::{Context, bail};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The provider's registry address, as `terraform providers schema -json` keys it.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/outposts-labs/outposts";
+
+/// Every docs file: its path below the repository root and its content.
+pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
+    let example = |path: &str| std::fs::read_to_string(examples.join(path)).ok();
+    let schemas = &schema["provider_schemas"][PROVIDER_ADDRESS];
+    let mut docs = vec![(
+        PathBuf::from("docs/index.md"),
+        render(
+            "Provider",
+            "outposts",
+            &schemas["provider"],
+            example("provider/provider.tf"),
+            None,
+            None,
+        ),
+    )];
+    let empty = serde_json::Map::new();
+    for (name, schema) in schemas["resource_schemas"].as_object().unwrap_or(&empty) {
+        let short = name.trim_start_matches("outposts_");
+        docs.push((
+            PathBuf::from(format!("docs/resources/{short}.md")),
+            render(
+                "Resource",
+                name,
+                schema,
+                example(&format!("resources/{name}/resource.tf")),
+                example(&format!("resources/{name}/import.sh")),
+                example(&format!("resources/{name}/behaviour.md")),
+            ),
+        ));
+    }
+    for (name, schema) in schemas["data_source_schemas"].as_object().unwrap_or(&empty) {
+        let short = name.trim_start_matches("outposts_");
+        docs.push((
+            PathBuf::from(format!("docs/data-sources/{short}.md")),
+            render(
+                "Data Source",
+                name,
+                schema,
+                example(&format!("data-sources/{name}/data-source.tf")),
+                None,
+                None,
+            ),
+        ));
+    }
+    docs
+}
+
+/// The docs files whose content on disk differs from `expected`.
+pub fn stale(root: &Path, expected: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    expected
+        .iter()
+        .filter(|(path, content)| {
+            std::fs::read_to_string(root.join(path)).ok().as_deref() != Some(content.as_str())
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+/// `terraform providers schema -json` for the provider binary in `provider_dir`, run in
+/// a throwaway directory through `dev_overrides` (no registry, no network).
+pub fn provider_schema(terraform: &Path, provider_dir: &Path) -> anyhow::Result<Json> {
+    let dir = tempfile::tempdir()?;
+    let cli_config = dir.path().join("cli.tfrc");
+    std::fs::write(
+        &cli_config,
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_ADDRESS}\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+            provider_dir.display().to_string()
+        ),
+    )?;
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  required_providers {\n    outposts = { source = \"outposts-labs/outposts\" }\n  }\n}\nprovider \"outposts\" {}\n",
+    )?;
+    let output = Command::new(terraform)
+        .args(["providers", "schema", "-json"])
+        .current_dir(dir.path())
+        .env("TF_CLI_CONFIG_FILE", &cli_config)
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .env_remove("TF_LOG")
+        .output()
+        .with_context(|| format!("running {}", terraform.display()))?;
+    if !output.status.success() {
+        bail!(
+            "terraform providers schema -json failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    serde_json::from_slice(&output.stdout).context("terraform printed no schema JSON")
+}
+
+fn type_name(ty: &Json) -> String {
+    match ty {
+        Json::String(s) => capitalise(s),
+        Json::Array(parts) => match (parts.first().and_then(Json::as_str), parts.get(1)) {
+            (Some("list" | "set" | "map"), Some(inner)) => {
+                format!(
+                    "{} of {}",
+                    capitalise(parts[0].as_str().unwrap_or("")),
+                    type_name(inner)
+                )
+            }
+            (Some(kind), _) => capitalise(kind),
+            _ => "Dynamic".into(),
+        },
+        _ => "Dynamic".into(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Attributes grouped as users read them: required, optional, then read-only.
+fn render_block(out: &mut String, block: &Json, heading: &str) {
+    let empty = serde_json::Map::new();
+    let attributes = block["attributes"].as_object().unwrap_or(&empty);
+    let blocks = block["block_types"].as_object().unwrap_or(&empty);
+    type Membership = fn(&Json) -> bool;
+    let groups: [(&str, Membership); 3] = [
+        ("Required", |a| a["required"] == true),
+        ("Optional", |a| a["optional"] == true),
+        ("Read-Only", |a| {
+            a["computed"] == true && a["optional"] != true
+        }),
+    ];
+    for (title, belongs) in groups {
+        let mut lines = Vec::new();
+        for (name, attribute) in attributes {
+            if belongs(attribute) {
+                let sensitive = if attribute["sensitive"] == true {
+                    ", Sensitive"
+                } else {
+                    ""
+                };
+                lines.push(format!(
+                    "- `{name}` ({}{sensitive}) {}",
+                    type_name(&attribute["type"]),
+                    attribute["description"].as_str().unwrap_or("")
+                ));
+            }
+        }
+        for (name, nested) in blocks {
+            let required = nested["min_items"].as_i64().unwrap_or(0) > 0;
+            if (title == "Required" && required) || (title == "Optional" && !required) {
+                let max = nested["max_items"].as_i64().unwrap_or(0);
+                let count = if max == 1 {
+                    "Block, at most one".to_string()
+                } else {
+                    "Block".to_string()
+                };
+                lines.push(format!(
+                    "- `{name}` ({count}) {} See [below](#nested-{name}).",
+                    nested["block"]["description"].as_str().unwrap_or("")
+                ));
+            }
+        }
+        if !lines.is_empty() {
+            out.push_str(&format!("\n{heading} {title}\n\n{}\n", lines.join("\n")));
+        }
+    }
+    for (name, nested) in blocks {
+        out.push_str(&format!(
+            "\n<a id=\"nested-{name}\"></a>\n{heading} Nested block `{name}`\n"
+        ));
+        render_block(out, &nested["block"], &format!("{heading}#"));
+    }
+}
+
+pub fn render(
+    kind: &str,
+    name: &str,
+    schema: &Json,
+    example_file: Option<String>,
+    import: Option<String>,
+    behaviour: Option<String>,
+) -> String {
+    let block = &schema["block"];
+    let mut out = format!(
+        "<!-- Generated from the provider schema by `cargo xtask docs`; do not edit. -->\n# {kind} `{name}`\n\n{}\n",
+        block["description"].as_str().unwrap_or("")
+    );
+    if let Some(example) = example_file {
+        out.push_str(&format!("\n## Example Usage\n\n```hcl\n{}```\n", example));
+    }
+    out.push_str("\n## Schema\n");
+    render_block(&mut out, block, "###");
+    if let Some(import) = import {
+        out.push_str(&format!("\n## Import\n\n```shell\n{import}```\n"));
+    }
+    if let Some(behaviour) = behaviour {
+        out.push_str(&format!("\n{behaviour}"));
+    }
+    out
+}

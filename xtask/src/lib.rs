@@ -1,0 +1,3 @@
+//! Repository tasks behind `cargo xtask`, as a library so the tests can use them too.
+
+pub mod docs;

@@ -13,11 +13,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
+use tfplugin::data_source::{ErasedDataSource, erase_data_source};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
-use tfplugin::resource::{
-    Configured, ErasedDataSource, ErasedResource, Provider, erase, erase_data_source,
-};
+use tfplugin::provider::{Configured, Provider};
+use tfplugin::resource::{ErasedResource, erase};
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 

@@ -5,8 +5,9 @@
 use crate::outposts::OutpostsClient;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use tfplugin::data_source::DataSource;
 use tfplugin::diag::Diagnostics;
-use tfplugin::resource::{Context, DataSource};
+use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
 

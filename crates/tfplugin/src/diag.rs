@@ -5,21 +5,29 @@ use super::path::{AttributePath, PathStep};
 use super::proto::tfplugin6 as pb;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How serious a diagnostic is.
 pub enum Severity {
+    /// Stops the operation; Terraform exits non-zero.
     Error,
+    /// Shown, but the operation goes on.
     Warning,
 }
 
 /// One message for the user: a one-line summary and a detail that says what to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// One line saying what is wrong.
     pub summary: String,
+    /// What happened and what to do about it.
     pub detail: String,
+    /// The attribute it is about, so Terraform can quote the configuration line.
     pub attribute: Option<AttributePath>,
 }
 
 impl Diagnostic {
+    /// An error.
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -29,6 +37,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning.
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -77,30 +86,37 @@ pub(crate) fn path_to_proto(path: &AttributePath) -> pb::AttributePath {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// No diagnostics.
     pub fn new() -> Self {
         Diagnostics(Vec::new())
     }
 
+    /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
     }
 
+    /// Adds an error without an attribute.
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Diagnostic::error(summary, detail));
     }
 
+    /// Adds all of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether any of them is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Each diagnostic, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

@@ -12,7 +12,7 @@ use super::proto::plugin::StdioData;
 use super::proto::plugin::grpc_controller_server::{GrpcController, GrpcControllerServer};
 use super::proto::plugin::grpc_stdio_server::{GrpcStdio, GrpcStdioServer};
 use super::proto::tfplugin6::provider_server::ProviderServer;
-use super::resource::Provider;
+use super::provider::Provider;
 use super::server::ProviderService;
 use super::tls;
 use std::io::Write;
@@ -30,6 +30,7 @@ use tonic::transport::server::Connected;
 
 /// The go-plugin handshake cookie Terraform sets for its providers.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// The value of the magic cookie Terraform sets in the environment of its plugins.
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
@@ -45,28 +46,35 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 
 #[derive(Debug, thiserror::Error)]
+/// Why the plugin could not serve.
 pub enum ServeError {
     #[error(
         "this binary is a Terraform plugin. It is not meant to be run directly: Terraform \
          starts it when a configuration uses the provider. To debug it, run it with -debug \
          and follow the instructions it prints."
     )]
+    /// Run by hand rather than by Terraform (no magic cookie).
     NotLaunchedByTerraform,
     #[error(
         "Terraform offered plugin protocol versions {0:?}, but this provider speaks only \
          version 6; use Terraform 1.0 or newer"
     )]
+    /// Terraform offered no protocol version this framework speaks.
     UnsupportedProtocol(String),
     #[error(
         "Terraform did not send its client certificate (PLUGIN_CLIENT_CERT), and plugin TLS \
          was not disabled with TF_DISABLE_PLUGIN_TLS: refusing to serve without mutual TLS"
     )]
+    /// Neither a client certificate nor TF_DISABLE_PLUGIN_TLS.
     MissingClientCert,
     #[error("{0}")]
+    /// The TLS identity could not be set up.
     Tls(#[from] tls::TlsError),
     #[error("could not listen for Terraform: {0}")]
+    /// The socket could not be opened or the handshake line written.
     Listen(std::io::Error),
     #[error("gRPC server failed: {0}")]
+    /// The gRPC server stopped with an error.
     Transport(#[from] tonic::transport::Error),
 }
 

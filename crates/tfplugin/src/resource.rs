@@ -1,60 +1,15 @@
-//! The traits a provider, its resources and its data sources implement. They know
-//! values, schemas and diagnostics but nothing of gRPC or msgpack.
-//!
-//! Resources are stateless descriptions created before the provider is configured; the
-//! configured client reaches them in every call through [`Context`], so nothing holds a
-//! half-initialised client and there is no global state.
+//! Managed resources: the [`Resource`] trait a resource type implements, with its
+//! state as a plain serde struct, and the requests and answers of its operations. It
+//! knows values, schemas and diagnostics but nothing of gRPC or msgpack.
 
-use super::diag::{Diagnostic, Diagnostics};
-use super::schema::Schema;
-use super::value::Value;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::path::AttributePath;
+use crate::provider::Context;
+use crate::schema::Schema;
+use crate::value::Value;
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
-
-/// What every operation can see: the configured client and the stop signal.
-pub struct Context<C> {
-    client: Option<Arc<C>>,
-    unconfigured_reason: Option<String>,
-    stop: CancellationToken,
-}
-
-impl<C> Context<C> {
-    pub fn new(client: Option<Arc<C>>, stop: CancellationToken) -> Self {
-        Context {
-            client,
-            unconfigured_reason: None,
-            stop,
-        }
-    }
-
-    pub(crate) fn with_unconfigured_reason(mut self, reason: Option<String>) -> Self {
-        self.unconfigured_reason = reason;
-        self
-    }
-
-    /// The client made by ConfigureProvider, or a diagnostic saying why there is none.
-    pub fn client(&self) -> Result<&C, Diagnostic> {
-        self.client.as_deref().ok_or_else(|| {
-            Diagnostic::error(
-                "Provider not configured",
-                self.unconfigured_reason.clone().unwrap_or_else(|| {
-                    "The provider has not been configured yet, so it cannot call AWS. \
-                     This is a bug in the provider or in the order of calls from Terraform."
-                        .to_string()
-                }),
-            )
-        })
-    }
-
-    /// Cancelled when Terraform asks the provider to stop (the user pressed Ctrl-C).
-    /// Long operations must watch it and return promptly with the state they have.
-    pub fn stop(&self) -> &CancellationToken {
-        &self.stop
-    }
-}
 
 /// PlanResourceChange for a create or update (destroys are planned by Terraform itself).
 pub struct PlanRequest {
@@ -62,16 +17,21 @@ pub struct PlanRequest {
     pub prior_state: Option<Value>,
     /// Terraform's proposal: the config merged with prior computed values.
     pub proposed_new_state: Value,
+    /// The configuration as written (unknown where it depends on later values).
     pub config: Value,
+    /// What the last apply or read stored privately for this object.
     pub prior_private: Vec<u8>,
 }
 
 /// The provider's plan for one object.
 pub struct PlanResponse {
+    /// The planned state: the configuration's values, unknown where apply decides.
     pub planned_state: Value,
-    pub requires_replace: Vec<super::path::AttributePath>,
+    /// The changed attributes that force a new object.
+    pub requires_replace: Vec<AttributePath>,
     /// Handed back to apply unchanged: how the plan passes facts to apply.
     pub planned_private: Vec<u8>,
+    /// Errors fail the plan; warnings are shown.
     pub diagnostics: Diagnostics,
 }
 
@@ -81,19 +41,25 @@ pub struct ApplyRequest<S> {
     pub prior_state: Option<S>,
     /// The planned state; on create its computed members may still be unknown.
     pub planned_state: Value,
+    /// The configuration as written, now wholly known.
     pub config: Value,
+    /// What the plan passed on (see [`PlanResponse::planned_private`]).
     pub planned_private: Vec<u8>,
 }
 
 /// What an apply produced. A state together with errors is saved by Terraform (tainted
 /// on create): this is how a started but failed operation is never lost.
 pub struct ApplyResponse<S> {
+    /// The object as it now is; `None` when nothing was created.
     pub new_state: Option<S>,
+    /// Kept in state beside the object, for later operations.
     pub private: Vec<u8>,
+    /// What happened; errors together with a state save the object (tainted on create).
     pub diagnostics: Diagnostics,
 }
 
 impl<S> ApplyResponse<S> {
+    /// Success with `state`.
     pub fn ok(state: S) -> Self {
         ApplyResponse {
             new_state: Some(state),
@@ -102,6 +68,7 @@ impl<S> ApplyResponse<S> {
         }
     }
 
+    /// Failure with no object.
     pub fn failed(diagnostics: impl Into<Diagnostics>) -> Self {
         ApplyResponse {
             new_state: None,
@@ -115,18 +82,22 @@ impl<S> ApplyResponse<S> {
 pub struct ReadResponse<S> {
     /// `None` removes the object from state: it no longer exists.
     pub new_state: Option<S>,
+    /// Kept in state beside the object.
     pub private: Vec<u8>,
+    /// Errors keep the object as it was in state.
     pub diagnostics: Diagnostics,
 }
 
 /// A managed resource type. Its stored state is the serde struct [`Resource::State`].
 #[async_trait]
 pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
+    /// The object's state, as Terraform stores it.
     type State: Serialize + DeserializeOwned + Send + Sync;
 
     /// The full type name, e.g. `outposts_capacity_task`.
     fn type_name(&self) -> &'static str;
 
+    /// The resource's schema, declared once: it drives validation, the codecs and docs.
     fn schema(&self) -> Schema;
 
     /// Static checks of a configuration whose values may still be unknown.
@@ -134,8 +105,10 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
         Diagnostics::new()
     }
 
+    /// Plans a create or an update: what the object will be, and what forces a new one.
     async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse;
 
+    /// Creates the object.
     async fn create(
         &self,
         ctx: &Context<C>,
@@ -157,8 +130,10 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
         ))
     }
 
+    /// Destroys the object; errors keep it in state.
     async fn delete(&self, ctx: &Context<C>, state: Self::State, private: Vec<u8>) -> Diagnostics;
 
+    /// Refreshes the object; `None` in the answer removes it (it no longer exists).
     async fn read(
         &self,
         ctx: &Context<C>,
@@ -176,97 +151,56 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
     }
 }
 
-/// A data source type. What it reads is the serde struct [`DataSource::State`].
-#[async_trait]
-pub trait DataSource<C: Send + Sync + 'static>: Send + Sync + 'static {
-    type State: Serialize + DeserializeOwned + Send + Sync;
-
-    fn type_name(&self) -> &'static str;
-
-    fn schema(&self) -> Schema;
-
-    fn validate(&self, _config: &Value) -> Diagnostics {
-        Diagnostics::new()
-    }
-
-    async fn read(&self, ctx: &Context<C>, config: &Value) -> Result<Self::State, Diagnostics>;
-}
-
-/// The outcome of ConfigureProvider.
-pub enum Configured<C> {
-    /// Ready to call the API.
-    Ready(C),
-    /// The configuration depends on values Terraform knows only during apply; operations
-    /// that need the API report the reason instead of failing obscurely.
-    Unknown {
-        reason: String,
-    },
-    Failed(Diagnostics),
-}
-
-/// The provider: its own configuration block and the resources it serves.
-#[async_trait]
-pub trait Provider: Send + Sync + 'static {
-    /// What [`Provider::configure`] produces and every operation receives.
-    type Client: Send + Sync + 'static;
-
-    fn schema(&self) -> Schema;
-
-    fn validate(&self, _config: &Value) -> Diagnostics {
-        Diagnostics::new()
-    }
-
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Configured<Self::Client>;
-
-    fn resources(&self) -> Vec<Box<dyn ErasedResource<Self::Client>>>;
-
-    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Self::Client>>>;
-}
-
 /// A resource with its state type erased to [`Value`], so a provider can hold several.
 /// Implemented for every [`Resource`]; providers box their resources with [`erase`].
 #[async_trait]
 pub trait ErasedResource<C: Send + Sync + 'static>: Send + Sync {
+    /// [`Resource::type_name`].
     fn type_name(&self) -> &'static str;
+    /// [`Resource::schema`].
     fn schema(&self) -> Schema;
+    /// [`Resource::validate`].
     fn validate(&self, config: &Value) -> Diagnostics;
+    /// [`Resource::plan`].
     async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse;
+    /// [`Resource::create`], [`Resource::update`] or [`Resource::delete`], as the
+    /// prior and planned states say.
     async fn apply(&self, ctx: &Context<C>, request: ErasedApply) -> ErasedApplied;
+    /// [`Resource::read`].
     async fn read(&self, ctx: &Context<C>, state: Value, private: Vec<u8>) -> ErasedApplied;
+    /// [`Resource::import`].
     async fn import(&self, ctx: &Context<C>, id: &str) -> ErasedApplied;
 }
 
 /// ApplyResourceChange with values still as [`Value`].
 pub struct ErasedApply {
+    /// Null for a create.
     pub prior_state: Value,
+    /// Null for a destroy.
     pub planned_state: Value,
+    /// The configuration, wholly known.
     pub config: Value,
+    /// What the plan passed on.
     pub planned_private: Vec<u8>,
 }
 
 /// A state, private data and diagnostics, with the state as [`Value`].
 pub struct ErasedApplied {
+    /// Null when there is no object.
     pub state: Value,
+    /// Kept in state beside the object.
     pub private: Vec<u8>,
+    /// What happened.
     pub diagnostics: Diagnostics,
 }
 
-/// Boxes a resource for [`Provider::resources`].
+/// Boxes a resource for [`Provider::resources`](crate::provider::Provider::resources).
 pub fn erase<C, R>(resource: R) -> Box<dyn ErasedResource<C>>
 where
     C: Send + Sync + 'static,
     R: Resource<C>,
 {
     Box::new(Typed(resource))
-}
-
-/// Boxes a data source for [`Provider::data_sources`].
-pub fn erase_data_source<C, D>(data_source: D) -> Box<dyn ErasedDataSource<C>>
-where
-    C: Send + Sync + 'static,
-    D: DataSource<C>,
-{
-    Box::new(Typed(data_source))
 }
 
 struct Typed<T>(T);
@@ -294,7 +228,7 @@ fn state_to_value<S: Serialize>(state: &Option<S>, schema: &Schema) -> Result<Va
 
 /// Converts a typed outcome to the erased one; a state that cannot be encoded becomes
 /// an error but never hides the diagnostics already collected.
-fn erase_outcome<S: Serialize>(
+pub(crate) fn erase_outcome<S: Serialize>(
     schema: &Schema,
     state: Option<S>,
     private: Vec<u8>,
@@ -414,42 +348,6 @@ where
         match self.0.import(ctx, id).await {
             Ok(state) => erase_outcome(&schema, Some(state), Vec::new(), Diagnostics::new()),
             Err(diagnostics) => erase_outcome::<R::State>(&schema, None, Vec::new(), diagnostics),
-        }
-    }
-}
-
-/// A data source with its state type erased to [`Value`].
-#[async_trait]
-pub trait ErasedDataSource<C: Send + Sync + 'static>: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> Schema;
-    fn validate(&self, config: &Value) -> Diagnostics;
-    async fn read(&self, ctx: &Context<C>, config: &Value) -> ErasedApplied;
-}
-
-#[async_trait]
-impl<C, D> ErasedDataSource<C> for Typed<D>
-where
-    C: Send + Sync + 'static,
-    D: DataSource<C>,
-{
-    fn type_name(&self) -> &'static str {
-        self.0.type_name()
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        self.0.validate(config)
-    }
-
-    async fn read(&self, ctx: &Context<C>, config: &Value) -> ErasedApplied {
-        let schema = self.0.schema();
-        match self.0.read(ctx, config).await {
-            Ok(state) => erase_outcome(&schema, Some(state), Vec::new(), Diagnostics::new()),
-            Err(diagnostics) => erase_outcome::<D::State>(&schema, None, Vec::new(), diagnostics),
         }
     }
 }

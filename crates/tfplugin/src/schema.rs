@@ -12,53 +12,76 @@ use std::collections::BTreeMap;
 pub struct Schema {
     /// Bumped when the stored state shape changes; drives UpgradeResourceState.
     pub version: i64,
+    /// The top-level block.
     pub block: Block,
 }
 
 /// A configuration block: attributes and nested blocks.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Block {
+    /// What the block is for, in Markdown.
     pub description: String,
+    /// Its attributes.
     pub attributes: Vec<Attribute>,
+    /// Its nested block types.
     pub blocks: Vec<NestedBlock>,
+    /// Shown by Terraform as deprecated.
     pub deprecated: bool,
 }
 
 /// One attribute of a block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
+    /// The attribute's name in configurations.
     pub name: String,
+    /// Its type.
     pub ty: Type,
+    /// One line for users, in Markdown.
     pub description: String,
+    /// The user must set it.
     pub required: bool,
+    /// The user may set it.
     pub optional: bool,
+    /// The provider sets it (when the user did not, if also optional).
     pub computed: bool,
     /// Terraform redacts sensitive values in plans and output.
     pub sensitive: bool,
+    /// Shown by Terraform as deprecated.
     pub deprecated: bool,
 }
 
 /// How a nested block repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nesting {
+    /// At most one block; absent is null.
     Single,
+    /// Exactly one block, whose absence is an empty object.
     Group,
+    /// Repeated blocks in order.
     List,
+    /// Repeated blocks whose order does not matter.
     Set,
+    /// Blocks with a label, as a map.
     Map,
 }
 
 /// A block type nested in another block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NestedBlock {
+    /// The block's name in configurations.
     pub type_name: String,
+    /// What the block holds.
     pub block: Block,
+    /// How it repeats.
     pub nesting: Nesting,
+    /// The fewest blocks allowed.
     pub min_items: i64,
+    /// The most blocks allowed; 0 for no limit.
     pub max_items: i64,
 }
 
 impl Schema {
+    /// A schema of `version` whose top level is `block`.
     pub fn new(version: i64, block: Block) -> Self {
         Schema { version, block }
     }
@@ -77,6 +100,7 @@ impl Schema {
 }
 
 impl Block {
+    /// An empty block described by `description`.
     pub fn new(description: impl Into<String>) -> Self {
         Block {
             description: description.into(),
@@ -84,11 +108,13 @@ impl Block {
         }
     }
 
+    /// Adds an attribute.
     pub fn attribute(mut self, attribute: Attribute) -> Self {
         self.attributes.push(attribute);
         self
     }
 
+    /// Adds a nested block type.
     pub fn block(mut self, block: NestedBlock) -> Self {
         self.blocks.push(block);
         self
@@ -298,6 +324,7 @@ impl Attribute {
         }
     }
 
+    /// Marks the value sensitive: Terraform hides it in plans and output.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
         self

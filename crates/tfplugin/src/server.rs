@@ -2,12 +2,13 @@
 //! types, calls the provider's traits, and encodes the answers. Errors in what
 //! Terraform sent become diagnostics, never panics.
 
+use super::data_source::ErasedDataSource;
 use super::diag::{Diagnostic, Diagnostics, path_to_proto};
+use super::function::{self, Function, FunctionError, Signature};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
-use super::resource::{
-    Configured, Context, ErasedApply, ErasedDataSource, ErasedResource, PlanRequest, Provider,
-};
+use super::provider::{Configured, Context, Provider};
+use super::resource::{ErasedApply, ErasedResource, PlanRequest};
 use super::schema::Schema;
 use super::value::{self, Type, Value};
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ enum ClientSlot<C> {
 type ServedResource<C> = (Box<dyn ErasedResource<C>>, Schema);
 /// A data source with the schema it declared, computed once.
 type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, Schema);
+/// A function with the signature it declared, computed once.
+type ServedFunction = (Box<dyn Function>, Signature);
 
 /// Serves one provider over tfplugin6.
 pub struct ProviderService<P: Provider> {
@@ -33,6 +36,7 @@ pub struct ProviderService<P: Provider> {
     provider_schema: Schema,
     resources: BTreeMap<&'static str, ServedResource<P::Client>>,
     data_sources: BTreeMap<&'static str, ServedDataSource<P::Client>>,
+    functions: BTreeMap<&'static str, ServedFunction>,
     client: RwLock<ClientSlot<P::Client>>,
     stop: CancellationToken,
 }
@@ -56,11 +60,20 @@ impl<P: Provider> ProviderService<P> {
                 (d.type_name(), (d, schema))
             })
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| {
+                let signature = f.signature();
+                (f.name(), (f, signature))
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
             provider,
             resources,
             data_sources,
+            functions,
             client: RwLock::new(ClientSlot::NotConfigured),
             stop,
         }
@@ -83,6 +96,13 @@ impl<P: Provider> ProviderService<P> {
             )
             .into()
         })
+    }
+
+    fn function_protos(&self) -> std::collections::HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(name, (_, signature))| (name.to_string(), function_proto(signature)))
+            .collect()
     }
 
     fn data_source(&self, type_name: &str) -> Result<&ServedDataSource<P::Client>, Diagnostics> {
@@ -138,6 +158,69 @@ fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
     d.to_proto()
 }
 
+/// Decodes the arguments with their parameters' types, checks them, calls the function
+/// and encodes its result with the return type.
+fn call(
+    function: &dyn Function,
+    signature: &Signature,
+    arguments: &[pb::DynamicValue],
+) -> Result<pb::DynamicValue, FunctionError> {
+    let mut values = Vec::with_capacity(arguments.len());
+    for (index, argument) in arguments.iter().enumerate() {
+        let Some(parameter) = signature.parameter(index) else {
+            return Err(FunctionError::call(format!(
+                "expected {} arguments, got {}",
+                signature.parameters.len(),
+                arguments.len()
+            )));
+        };
+        let value = decode(Some(argument), &parameter.ty, "argument").map_err(|d| {
+            FunctionError::argument(
+                index,
+                d.iter()
+                    .map(|d| d.detail.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        values.push(value);
+    }
+    function::check_arguments(signature, &values)?;
+    let result = function.call(&values)?;
+    value::encode_msgpack(&result, &signature.returns)
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
+        .map_err(|e| {
+            FunctionError::call(format!(
+                "the provider produced an invalid result (a bug in the provider): {e}"
+            ))
+        })
+}
+
+fn function_proto(signature: &Signature) -> pb::Function {
+    let parameter = |p: &function::Parameter| pb::function::Parameter {
+        name: p.name.clone(),
+        r#type: p.ty.to_json().to_string().into_bytes(),
+        allow_null_value: p.allow_null,
+        allow_unknown_values: p.allow_unknown,
+        description: p.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+    };
+    pb::Function {
+        parameters: signature.parameters.iter().map(parameter).collect(),
+        variadic_parameter: signature.variadic.as_ref().map(parameter),
+        r#return: Some(pb::function::Return {
+            r#type: signature.returns.to_json().to_string().into_bytes(),
+        }),
+        summary: signature.summary.clone(),
+        description: signature.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecation_message: String::new(),
+    }
+}
+
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
@@ -169,6 +252,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     type_name: name.to_string(),
                 })
                 .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|name| pb::get_metadata::FunctionMetadata {
+                    name: name.to_string(),
+                })
+                .collect(),
         }))
     }
 
@@ -191,6 +281,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(capabilities()),
+            functions: self.function_protos(),
         }))
     }
 
@@ -548,6 +639,43 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             state,
             diagnostics: diags(&diagnostics),
             deferred: None,
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_protos(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let request = request.into_inner();
+        let outcome = match self.functions.get(request.name.as_str()) {
+            None => Err(FunctionError::call(format!(
+                "this provider has no function named {:?}",
+                request.name
+            ))),
+            Some((function, signature)) => call(function.as_ref(), signature, &request.arguments),
+        };
+        Ok(Response::new(match outcome {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(error) => pb::call_function::Response {
+                result: None,
+                error: Some(pb::FunctionError {
+                    text: error.text,
+                    function_argument: error.argument.map(|i| i as i64),
+                }),
+            },
         }))
     }
 

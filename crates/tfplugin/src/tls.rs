@@ -21,17 +21,22 @@ use rustls::{
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
+/// Why the TLS identity could not be set up.
 pub enum TlsError {
     #[error("PLUGIN_CLIENT_CERT does not hold a PEM certificate: {0}")]
+    /// `PLUGIN_CLIENT_CERT` is not a PEM certificate.
     ClientCert(String),
     #[error("could not generate the server certificate: {0}")]
+    /// The server certificate could not be generated.
     Generate(#[from] rcgen::Error),
     #[error("could not build the TLS configuration: {0}")]
+    /// rustls refused the configuration.
     Config(#[from] rustls::Error),
 }
 
 /// The server half of AutoMTLS: the rustls configuration and the certificate to print.
 pub struct ServerIdentity {
+    /// The rustls configuration that requires Terraform's client certificate.
     pub config: Arc<ServerConfig>,
     /// The server certificate, DER in standard base64 without padding, as go-plugin
     /// expects in the handshake line.

@@ -5,14 +5,17 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use tfplugin::data_source::ErasedDataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::function::{Function, FunctionError, Parameter, Signature};
 use tfplugin::path::AttributePath;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
+use tfplugin::provider::{Configured, Context, Provider};
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, Configured, Context, ErasedDataSource, ErasedResource,
-    PlanRequest, PlanResponse, Provider, ReadResponse, Resource, erase,
+    ApplyRequest, ApplyResponse, ErasedResource, PlanRequest, PlanResponse, ReadResponse, Resource,
+    erase,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::server::ProviderService;
@@ -65,6 +68,43 @@ impl Provider for TestProvider {
 
     fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Label>>> {
         Vec::new()
+    }
+
+    fn functions(&self) -> Vec<Box<dyn Function>> {
+        vec![Box::new(Repeat)]
+    }
+}
+
+/// `repeat(text, times)`: `text` written `times` times.
+struct Repeat;
+
+impl Function for Repeat {
+    fn name(&self) -> &'static str {
+        "repeat"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature {
+            parameters: vec![
+                Parameter::new("text", Type::String, "What to repeat."),
+                Parameter::new("times", Type::Number, "How many times."),
+            ],
+            variadic: None,
+            returns: Type::String,
+            summary: "Repeats a string.".into(),
+            description: "Repeats `text` `times` times.".into(),
+        }
+    }
+
+    fn call(&self, arguments: &[Value]) -> Result<Value, FunctionError> {
+        let text = arguments[0].as_str().unwrap_or_default();
+        match arguments[1].as_i64() {
+            Some(n @ 0..=100) => Ok(Value::string(text.repeat(n as usize))),
+            _ => Err(FunctionError::argument(
+                1,
+                "times must be a whole number from 0 to 100",
+            )),
+        }
     }
 }
 
@@ -686,4 +726,75 @@ async fn operations_before_or_without_a_known_configuration_explain_why() {
     assert!(response.diagnostics.is_empty());
     let applied = apply(&mut client, &Value::Null, &planned, &[]).await;
     assert_eq!(applied.diagnostics[0].detail, "label is unknown");
+}
+
+#[tokio::test]
+async fn functions_are_described_and_called_with_argument_errors() {
+    let mut client = connect().await;
+    let listed = client
+        .get_functions(pb::get_functions::Request {})
+        .await
+        .expect("functions")
+        .into_inner();
+    let repeat = &listed.functions["repeat"];
+    assert_eq!(repeat.parameters.len(), 2);
+    assert_eq!(repeat.parameters[1].r#type, b"\"number\"");
+    let schema = client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("schema")
+        .into_inner();
+    assert!(schema.functions.contains_key("repeat"));
+
+    let call = |args: Vec<Value>| pb::call_function::Request {
+        name: "repeat".into(),
+        arguments: args
+            .iter()
+            .zip([Type::String, Type::Number])
+            .map(|(v, t)| dv(v, &t).expect("argument"))
+            .collect(),
+    };
+    let ok = client
+        .call_function(call(vec![Value::string("ab"), Value::int(3)]))
+        .await
+        .expect("call")
+        .into_inner();
+    let result = ok.result.expect("a result");
+    assert_eq!(
+        value::decode_msgpack(&result.msgpack, &Type::String).expect("decodes"),
+        Value::string("ababab")
+    );
+    assert!(ok.error.is_none());
+
+    let refused = client
+        .call_function(call(vec![Value::string("ab"), Value::int(-1)]))
+        .await
+        .expect("call")
+        .into_inner();
+    let error = refused.error.expect("an error");
+    assert_eq!(error.function_argument, Some(1));
+    assert!(refused.result.is_none());
+
+    let null = client
+        .call_function(call(vec![Value::Null, Value::int(1)]))
+        .await
+        .expect("call")
+        .into_inner();
+    assert_eq!(null.error.expect("an error").function_argument, Some(0));
+
+    let unknown = client
+        .call_function(pb::call_function::Request {
+            name: "nope".into(),
+            arguments: Vec::new(),
+        })
+        .await
+        .expect("call")
+        .into_inner();
+    assert!(
+        unknown
+            .error
+            .expect("an error")
+            .text
+            .contains("no function")
+    );
 }

@@ -20,7 +20,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 use tfplugin::diag::Diagnostic;
 use tfplugin::path::AttributePath;
-use tfplugin::resource::{ApplyResponse, Context};
+use tfplugin::provider::Context;
+use tfplugin::resource::ApplyResponse;
 
 /// How long to look for the task a lost answer may have started: ListCapacityTasks can
 /// lag behind StartCapacityTask.

@@ -9,7 +9,7 @@ use crate::outposts::task::CapacityTaskStatus;
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::resource::Context;
+use tfplugin::provider::Context;
 
 /// What destroy does with a task in a given status.
 #[derive(Debug, PartialEq, Eq)]

@@ -34,8 +34,9 @@ use async_trait::async_trait;
 use flatten::{created_within, imported_state, refresh_state, status_of};
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::provider::Context;
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource,
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
 };
 use tfplugin::schema::Schema;
 use tfplugin::value::{self, Value};

@@ -17,7 +17,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
-use tfplugin::resource::{Context, PlanRequest, PlanResponse};
+use tfplugin::provider::Context;
+use tfplugin::resource::{PlanRequest, PlanResponse};
 use tfplugin::value::{self, Value};
 
 /// How long the plan-time check may take: a hung endpoint must not hold a plan.

@@ -11,7 +11,7 @@ use crate::outposts::{OutpostsClient, until_stopped};
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
-use tfplugin::resource::Context;
+use tfplugin::provider::Context;
 
 /// Waits for `task` and folds the outcome into `state`; the diagnostics say what
 /// happened. The state always keeps the task.

@@ -1,0 +1,298 @@
+//! A complete, if tiny, Terraform provider built with `tfplugin`: provider `notes` with
+//! a resource `notes_note`, a data source `notes_greeting` and a function
+//! `provider::notes::slug`. Its objects live only in Terraform's state, so it needs no
+//! service behind it. See the crate README for running it under Terraform.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::process::ExitCode;
+use tfplugin::data_source::{DataSource, ErasedDataSource, erase_data_source};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::function::{Function, FunctionError, Parameter, Signature};
+use tfplugin::path::AttributePath;
+use tfplugin::provider::{Configured, Context, Provider};
+use tfplugin::resource::{
+    ApplyRequest, ApplyResponse, ErasedResource, PlanRequest, PlanResponse, ReadResponse, Resource,
+    erase,
+};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{self, Type, Value};
+use tfplugin::{logging, plugin};
+
+/// What configuring the provider produces: every operation receives it.
+struct Settings {
+    prefix: String,
+}
+
+struct NotesProvider;
+
+#[async_trait]
+impl Provider for NotesProvider {
+    type Client = Settings;
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("Notes kept in Terraform state.").attribute(Attribute::optional(
+                "prefix",
+                Type::String,
+                "Put in front of every note's ID.",
+            )),
+        )
+    }
+
+    async fn configure(&self, config: &Value, _terraform_version: &str) -> Configured<Settings> {
+        match config.attr("prefix") {
+            Some(v) if v.is_unknown() => Configured::Unknown {
+                reason: "prefix is not known until apply".into(),
+            },
+            Some(v) => Configured::Ready(Settings {
+                prefix: v.as_str().unwrap_or_default().to_string(),
+            }),
+            None => Configured::Ready(Settings {
+                prefix: String::new(),
+            }),
+        }
+    }
+
+    fn resources(&self) -> Vec<Box<dyn ErasedResource<Settings>>> {
+        vec![erase(Note)]
+    }
+
+    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Settings>>> {
+        vec![erase_data_source(Greeting)]
+    }
+
+    fn functions(&self) -> Vec<Box<dyn Function>> {
+        vec![Box::new(Slug)]
+    }
+}
+
+/// `notes_note`: a title and a body; its ID is computed from the title.
+struct Note;
+
+#[derive(Serialize, Deserialize)]
+struct NoteState {
+    id: Option<String>,
+    title: String,
+    body: Option<String>,
+}
+
+#[async_trait]
+impl Resource<Settings> for Note {
+    type State = NoteState;
+
+    fn type_name(&self) -> &'static str {
+        "notes_note"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("A note.")
+                .attribute(Attribute::required("title", Type::String, "The title."))
+                .attribute(Attribute::optional("body", Type::String, "The text."))
+                .attribute(Attribute::computed(
+                    "id",
+                    Type::String,
+                    "The provider's ID.",
+                )),
+        )
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        match config.attr("title").and_then(Value::as_str) {
+            Some("") => Diagnostic::error("Empty title", "A note needs a title.")
+                .at(AttributePath::attr("title"))
+                .into(),
+            _ => Diagnostics::new(),
+        }
+    }
+
+    async fn plan(&self, _ctx: &Context<Settings>, request: PlanRequest) -> PlanResponse {
+        let mut planned = request.proposed_new_state;
+        let mut requires_replace = Vec::new();
+        match &request.prior_state {
+            // A new note: its ID is known once it exists.
+            None => {
+                if let Value::Object(members) = &mut planned {
+                    members.insert("id".into(), Value::Unknown);
+                }
+            }
+            // A new title is a new note; a new body is changed in place.
+            Some(prior) if prior.attr("title") != planned.attr("title") => {
+                requires_replace.push(AttributePath::attr("title"));
+                if let Value::Object(members) = &mut planned {
+                    members.insert("id".into(), Value::Unknown);
+                }
+            }
+            Some(_) => {}
+        }
+        PlanResponse {
+            planned_state: planned,
+            requires_replace,
+            planned_private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context<Settings>,
+        request: ApplyRequest<NoteState>,
+    ) -> ApplyResponse<NoteState> {
+        let settings = match ctx.client() {
+            Ok(s) => s,
+            Err(d) => return ApplyResponse::failed(d),
+        };
+        let mut note: NoteState =
+            match value::to_serde(&request.config, &self.schema().value_type()) {
+                Ok(n) => n,
+                Err(e) => {
+                    return ApplyResponse::failed(Diagnostic::error(
+                        "Invalid configuration",
+                        e.to_string(),
+                    ));
+                }
+            };
+        note.id = Some(format!("{}{}", settings.prefix, slug(&note.title)));
+        ApplyResponse::ok(note)
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Context<Settings>,
+        request: ApplyRequest<NoteState>,
+    ) -> ApplyResponse<NoteState> {
+        match (request.prior_state, request.config.attr("body")) {
+            (Some(mut note), Some(body)) => {
+                note.body = body.as_str().map(str::to_string);
+                ApplyResponse::ok(note)
+            }
+            _ => ApplyResponse::failed(Diagnostic::error("No prior note", "Nothing to update.")),
+        }
+    }
+
+    async fn delete(&self, _ctx: &Context<Settings>, _note: NoteState, _: Vec<u8>) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn read(
+        &self,
+        _ctx: &Context<Settings>,
+        note: NoteState,
+        private: Vec<u8>,
+    ) -> ReadResponse<NoteState> {
+        // The state is the only copy: what Terraform has is what exists.
+        ReadResponse {
+            new_state: Some(note),
+            private,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
+/// `notes_greeting`: a greeting for a name.
+struct Greeting;
+
+#[derive(Serialize, Deserialize)]
+struct GreetingState {
+    name: String,
+    message: String,
+}
+
+#[async_trait]
+impl DataSource<Settings> for Greeting {
+    type State = GreetingState;
+
+    fn type_name(&self) -> &'static str {
+        "notes_greeting"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("A greeting.")
+                .attribute(Attribute::required("name", Type::String, "Who to greet."))
+                .attribute(Attribute::computed(
+                    "message",
+                    Type::String,
+                    "The greeting.",
+                )),
+        )
+    }
+
+    async fn read(
+        &self,
+        _ctx: &Context<Settings>,
+        config: &Value,
+    ) -> Result<GreetingState, Diagnostics> {
+        let name = config.attr("name").and_then(Value::as_str).unwrap_or("you");
+        Ok(GreetingState {
+            name: name.to_string(),
+            message: format!("Hello, {name}!"),
+        })
+    }
+}
+
+/// `provider::notes::slug(text)`: lower case, words joined by dashes.
+struct Slug;
+
+impl Function for Slug {
+    fn name(&self) -> &'static str {
+        "slug"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature {
+            parameters: vec![Parameter::new("text", Type::String, "Any text.")],
+            variadic: None,
+            returns: Type::String,
+            summary: "Turns text into an ID-friendly slug.".into(),
+            description: "Lower-cases `text` and joins its words with dashes.".into(),
+        }
+    }
+
+    fn call(&self, arguments: &[Value]) -> Result<Value, FunctionError> {
+        let text = arguments
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let slugged = slug(text);
+        if slugged.is_empty() {
+            return Err(FunctionError::argument(0, "text has no letters or digits"));
+        }
+        Ok(Value::string(slugged))
+    }
+}
+
+fn slug(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn main() -> ExitCode {
+    let debug = std::env::args().any(|a| a == "-debug");
+    logging::init(logging::level_from_env(), &["notes"]);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("notes: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = plugin::ServeOptions {
+        provider_address: "registry.terraform.io/example/notes".into(),
+        debug,
+    };
+    match runtime.block_on(plugin::serve(NotesProvider, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("notes: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

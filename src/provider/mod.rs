@@ -2,6 +2,7 @@
 
 pub mod config;
 mod credentials;
+pub mod schema;
 
 use crate::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
@@ -39,7 +40,7 @@ impl Provider for OutpostsProvider {
     type Client = OutpostsClient;
 
     fn schema(&self) -> Schema {
-        config::schema()
+        schema::schema()
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {

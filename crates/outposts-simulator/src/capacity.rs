@@ -18,9 +18,26 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::tasks::InstancesToExclude;
+use serde::{Deserialize, Serialize};
+
 use super::world::instance_family;
 use super::world::{ComputeAsset, InstancePool, InstanceTypeSpec, Outpost, RunningInstance};
+
+/// `InstancesToExclude`, as the request gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstancesToExclude {
+    pub instances: Vec<String>,
+    pub account_ids: Vec<String>,
+    pub services: Vec<String>,
+}
+
+impl InstancesToExclude {
+    pub fn excludes(&self, instance: &RunningInstance) -> bool {
+        self.instances.contains(&instance.instance_id)
+            || self.account_ids.contains(&instance.account_id)
+            || self.services.contains(&instance.service)
+    }
+}
 
 /// Why a requested layout does not fit.
 #[derive(Debug, Clone, PartialEq, Eq)]

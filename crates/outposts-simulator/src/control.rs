@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::api::Operation;
 use super::faults::{FaultKind, FaultRule, FaultTrigger};
+use super::operation::Operation;
 use super::state::{ControlError, Evacuation, EventualConsistency, Simulator};
 use super::tasks::{CapacityTaskFailure, CapacityTaskStatus, FailureType, TaskTiming};
 use super::world::RunningInstance;

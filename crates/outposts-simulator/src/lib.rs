@@ -17,8 +17,10 @@
 
 pub mod api;
 pub mod capacity;
+mod connection;
 mod control;
 pub mod faults;
+mod operation;
 mod server;
 pub mod sigv4;
 mod state;
@@ -35,8 +37,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use api::Operation;
 pub use faults::{ActiveFault, FaultKind, FaultRule, FaultTrigger};
+pub use operation::Operation;
 pub use sigv4::Credentials;
 pub use state::{ControlError, Evacuation, EventualConsistency, Simulator};
 pub use tasks::{

@@ -11,7 +11,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -21,24 +20,9 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::connection::ConnectionControl;
 use super::state::Simulator;
 use super::{api, control};
-
-/// Lets a request's handler sabotage its own connection.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ConnectionControl {
-    lose_response: Arc<AtomicBool>,
-}
-
-impl ConnectionControl {
-    pub(crate) fn lose_response(&self) {
-        self.lose_response.store(true, Ordering::SeqCst);
-    }
-
-    fn is_lost(&self) -> bool {
-        self.lose_response.load(Ordering::SeqCst)
-    }
-}
 
 /// A TCP connection that refuses to carry a response once told to lose it.
 pub(crate) struct SimConnection {

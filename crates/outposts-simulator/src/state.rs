@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::SimulatorConfig;
-use super::api::Operation;
 use super::faults::{ActiveFault, FaultDecision, FaultRule, Faults};
+use super::operation::Operation;
 use super::sigv4::Credentials;
 use super::tasks::{
     CapacityTask, CapacityTaskFailure, CapacityTaskStatus, Clock, Millis, TaskTiming,

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::capacity::{self, Placement};
+use super::capacity::{self, InstancesToExclude, Placement};
 use super::world::{InstancePool, InstanceTypeSpec, Outpost, RunningInstance};
 
 /// `CapacityTaskStatus`.
@@ -132,22 +132,6 @@ impl CapacityTaskFailure {
             failure_type,
             reason,
         }
-    }
-}
-
-/// `InstancesToExclude`, as the request gave it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstancesToExclude {
-    pub instances: Vec<String>,
-    pub account_ids: Vec<String>,
-    pub services: Vec<String>,
-}
-
-impl InstancesToExclude {
-    pub fn excludes(&self, instance: &RunningInstance) -> bool {
-        self.instances.contains(&instance.instance_id)
-            || self.account_ids.contains(&instance.account_id)
-            || self.services.contains(&instance.service)
     }
 }
 

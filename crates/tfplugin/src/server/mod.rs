@@ -4,17 +4,20 @@
 
 use super::data_source::ErasedDataSource;
 use super::diag::{Diagnostic, Diagnostics, path_to_proto};
-use super::function::{self, Function, FunctionError, Signature};
+use super::function::{Function, FunctionError, Signature};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::provider::{Configured, Context, Provider};
 use super::resource::{ErasedApply, ErasedResource, PlanRequest};
 use super::schema::Schema;
-use super::value::{self, Type, Value};
+use super::value::{self, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
+
+mod wire;
+use wire::{call, capabilities, decode, diags, encode, function_proto};
 
 /// The state of ConfigureProvider: nothing yet, a client, or why there is none.
 enum ClientSlot<C> {
@@ -113,119 +116,6 @@ impl<P: Provider> ProviderService<P> {
             )
             .into()
         })
-    }
-}
-
-/// Decodes a DynamicValue Terraform sent; an absent value is null.
-fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
-    let Some(dv) = dv else {
-        return Ok(Value::Null);
-    };
-    let result = if !dv.msgpack.is_empty() {
-        value::decode_msgpack(&dv.msgpack, ty)
-    } else if !dv.json.is_empty() {
-        value::decode_json(&dv.json, ty)
-    } else {
-        return Ok(Value::Null);
-    };
-    result.map_err(|e| {
-        Diagnostic::error(
-            "Invalid value from Terraform",
-            format!("The {what} Terraform sent could not be decoded: {e}"),
-        )
-        .into()
-    })
-}
-
-/// Encodes a value for Terraform; a failure is a provider bug reported as a diagnostic.
-fn encode(value: &Value, ty: &Type, diagnostics: &mut Diagnostics) -> Option<pb::DynamicValue> {
-    match value::encode_msgpack(value, ty) {
-        Ok(msgpack) => Some(pb::DynamicValue {
-            msgpack,
-            json: Vec::new(),
-        }),
-        Err(e) => {
-            diagnostics.error(
-                "Provider produced an invalid value",
-                format!("This is a bug in the provider: {e}"),
-            );
-            None
-        }
-    }
-}
-
-fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
-    d.to_proto()
-}
-
-/// Decodes the arguments with their parameters' types, checks them, calls the function
-/// and encodes its result with the return type.
-fn call(
-    function: &dyn Function,
-    signature: &Signature,
-    arguments: &[pb::DynamicValue],
-) -> Result<pb::DynamicValue, FunctionError> {
-    let mut values = Vec::with_capacity(arguments.len());
-    for (index, argument) in arguments.iter().enumerate() {
-        let Some(parameter) = signature.parameter(index) else {
-            return Err(FunctionError::call(format!(
-                "expected {} arguments, got {}",
-                signature.parameters.len(),
-                arguments.len()
-            )));
-        };
-        let value = decode(Some(argument), &parameter.ty, "argument").map_err(|d| {
-            FunctionError::argument(
-                index,
-                d.iter()
-                    .map(|d| d.detail.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
-        values.push(value);
-    }
-    function::check_arguments(signature, &values)?;
-    let result = function.call(&values)?;
-    value::encode_msgpack(&result, &signature.returns)
-        .map(|msgpack| pb::DynamicValue {
-            msgpack,
-            json: Vec::new(),
-        })
-        .map_err(|e| {
-            FunctionError::call(format!(
-                "the provider produced an invalid result (a bug in the provider): {e}"
-            ))
-        })
-}
-
-fn function_proto(signature: &Signature) -> pb::Function {
-    let parameter = |p: &function::Parameter| pb::function::Parameter {
-        name: p.name.clone(),
-        r#type: p.ty.to_json().to_string().into_bytes(),
-        allow_null_value: p.allow_null,
-        allow_unknown_values: p.allow_unknown,
-        description: p.description.clone(),
-        description_kind: pb::StringKind::Markdown as i32,
-    };
-    pb::Function {
-        parameters: signature.parameters.iter().map(parameter).collect(),
-        variadic_parameter: signature.variadic.as_ref().map(parameter),
-        r#return: Some(pb::function::Return {
-            r#type: signature.returns.to_json().to_string().into_bytes(),
-        }),
-        summary: signature.summary.clone(),
-        description: signature.description.clone(),
-        description_kind: pb::StringKind::Markdown as i32,
-        deprecation_message: String::new(),
-    }
-}
-
-fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities {
-        plan_destroy: false,
-        get_provider_schema_optional: false,
-        move_resource_state: false,
     }
 }
 

@@ -1,0 +1,198 @@
+//! Plan, apply, read, import, upgrade and StopProvider.
+
+use super::*;
+
+#[tokio::test]
+async fn plan_apply_read_and_destroy_round_trip_values_and_private_state() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let config = notebook(&[("title", Value::string("ideas")), ("pages", Value::int(40))]);
+    let plan = client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "test_notebook".into(),
+            prior_state: dv(&Value::Null, &notebook_type()),
+            proposed_new_state: dv(&config, &notebook_type()),
+            config: dv(&config, &notebook_type()),
+            prior_private: Vec::new(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("plan")
+        .into_inner();
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let planned = undv(&plan.planned_state);
+    assert!(planned.attr("id").expect("id").is_unknown());
+    // A wholly unknown value is exactly D4 00 00 on the wire.
+    let raw = &plan.planned_state.as_ref().expect("planned").msgpack;
+    assert!(
+        raw.windows(5).any(|w| w == [0xa2, b'i', b'd', 0xd4, 0x00]),
+        "{raw:02x?}"
+    );
+    assert_eq!(plan.requires_replace.len(), 1);
+    assert_eq!(plan.planned_private, b"planned");
+
+    let applied = apply(&mut client, &Value::Null, &planned, &plan.planned_private).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let state = undv(&applied.new_state);
+    assert_eq!(
+        state.attr("id").and_then(Value::as_str),
+        Some("lab-planned")
+    );
+    assert_eq!(state.attr("pages").and_then(Value::as_i64), Some(40));
+
+    let read = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_notebook".into(),
+            current_state: dv(&state, &notebook_type()),
+            private: b"kept".to_vec(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("read")
+        .into_inner();
+    assert_eq!(undv(&read.new_state), state);
+    assert_eq!(read.private, b"kept");
+
+    let destroyed = apply(&mut client, &state, &Value::Null, &[]).await;
+    assert!(destroyed.diagnostics.is_empty());
+    assert!(undv(&destroyed.new_state).is_null());
+
+    // A failed delete keeps the object in state.
+    let stuck = notebook(&[
+        ("id", Value::string("x")),
+        ("title", Value::string("undeletable")),
+    ]);
+    let failed = apply(&mut client, &stuck, &Value::Null, &[]).await;
+    assert_eq!(failed.diagnostics[0].summary, "Cannot delete");
+    assert_eq!(undv(&failed.new_state), stuck);
+}
+
+#[tokio::test]
+async fn read_of_a_vanished_object_returns_null() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let gone = notebook(&[("id", Value::string("x")), ("title", Value::string("gone"))]);
+    let read = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_notebook".into(),
+            current_state: dv(&gone, &notebook_type()),
+            private: Vec::new(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("read")
+        .into_inner();
+    assert!(undv(&read.new_state).is_null());
+}
+
+#[tokio::test]
+async fn import_builds_state_or_explains_a_bad_id() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let imported = client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_notebook".into(),
+            id: "nb-diary".into(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("import")
+        .into_inner();
+    assert_eq!(imported.imported_resources.len(), 1);
+    let state = undv(&imported.imported_resources[0].state);
+    assert_eq!(state.attr("title").and_then(Value::as_str), Some("diary"));
+
+    let bad = client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_notebook".into(),
+            id: "diary".into(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("import")
+        .into_inner();
+    assert!(bad.imported_resources.is_empty());
+    assert_eq!(bad.diagnostics[0].summary, "Bad import ID");
+}
+
+#[tokio::test]
+async fn upgrade_resource_state_reads_stored_json_with_the_current_schema() {
+    let mut client = connect().await;
+    let stored = br#"{"id":"nb-1","title":"old","removed_attribute":true}"#;
+    let upgraded = client
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: "test_notebook".into(),
+            version: 0,
+            raw_state: Some(pb::RawState {
+                json: stored.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("upgrade")
+        .into_inner();
+    assert!(
+        upgraded.diagnostics.is_empty(),
+        "{:?}",
+        upgraded.diagnostics
+    );
+    let state = undv(&upgraded.upgraded_state);
+    assert_eq!(state.attr("title").and_then(Value::as_str), Some("old"));
+    assert!(state.attr("pages").expect("pages").is_null());
+
+    let newer = client
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: "test_notebook".into(),
+            version: 7,
+            raw_state: Some(pb::RawState {
+                json: stored.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("upgrade")
+        .into_inner();
+    assert_eq!(newer.diagnostics[0].summary, "State from a newer provider");
+}
+
+#[tokio::test]
+async fn stop_provider_makes_an_in_flight_apply_return_with_its_state() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let planned = notebook(&[
+        ("id", Value::Unknown),
+        ("title", Value::string("long")),
+        ("wait_for_stop", Value::Bool(true)),
+    ]);
+    let mut apply_client = client.clone();
+    let in_flight =
+        tokio::spawn(async move { apply(&mut apply_client, &Value::Null, &planned, b"p").await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!in_flight.is_finished(), "apply should be waiting");
+
+    let stopped_at = Instant::now();
+    let stop = client
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .expect("stop")
+        .into_inner();
+    assert!(stop.error.is_empty());
+    let applied = tokio::time::timeout(Duration::from_secs(5), in_flight)
+        .await
+        .expect("apply returned after StopProvider")
+        .expect("task");
+    assert!(stopped_at.elapsed() < Duration::from_secs(2));
+    // The object is returned with the error, so Terraform keeps it (tainted).
+    let state = undv(&applied.new_state);
+    assert_eq!(state.attr("id").and_then(Value::as_str), Some("lab-p"));
+    assert_eq!(applied.diagnostics[0].summary, "Interrupted");
+
+    // The server keeps serving after StopProvider.
+    client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("still serving");
+}

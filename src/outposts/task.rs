@@ -68,6 +68,20 @@ impl CapacityTaskStatus {
     }
 }
 
+/// In state, a status is the string AWS uses.
+impl serde::Serialize for CapacityTaskStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CapacityTaskStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(CapacityTaskStatus::parse(&text))
+    }
+}
+
 impl std::fmt::Display for CapacityTaskStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -473,38 +487,31 @@ impl OutpostsClient {
             sdk::CapacityTaskStatus::WaitingForEvacuation,
             sdk::CapacityTaskStatus::CancellationInProgress,
         ];
-        let mut tasks = Vec::new();
-        let mut next_token: Option<String> = None;
-        // A bound on pages so a misbehaving endpoint cannot keep us looping.
-        for _ in 0..1000 {
-            let output = self
-                .sdk()
-                .list_capacity_tasks()
-                .outpost_identifier_filter(outpost_identifier)
-                .set_capacity_task_status_filter(Some(active.to_vec()))
-                .set_next_token(next_token.take())
-                .send()
-                .await
-                .map_err(OutpostsError::from_sdk)?;
-            tasks.extend(output.capacity_tasks().iter().map(|t| {
-                CapacityTaskSummary {
-                    id: t.capacity_task_id().unwrap_or_default().to_string(),
-                    outpost_id: t.outpost_id().unwrap_or_default().to_string(),
-                    order_id: t.order_id().map(str::to_string),
-                    asset_id: t.asset_id().map(str::to_string),
-                    status: t
-                        .capacity_task_status()
-                        .map(|s| CapacityTaskStatus::parse(s.as_str()))
-                        .unwrap_or(CapacityTaskStatus::Other(String::new())),
-                    creation_date: t.creation_date().and_then(super::time::from_aws),
-                }
-            }));
-            match output.next_token() {
-                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-                _ => break,
-            }
-        }
-        Ok(tasks)
+        let tasks = self
+            .sdk()
+            .list_capacity_tasks()
+            .outpost_identifier_filter(outpost_identifier)
+            .set_capacity_task_status_filter(Some(active.to_vec()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(OutpostsError::from_sdk)?;
+        Ok(tasks
+            .iter()
+            .map(|t| CapacityTaskSummary {
+                id: t.capacity_task_id().unwrap_or_default().to_string(),
+                outpost_id: t.outpost_id().unwrap_or_default().to_string(),
+                order_id: t.order_id().map(str::to_string),
+                asset_id: t.asset_id().map(str::to_string),
+                status: t
+                    .capacity_task_status()
+                    .map(|s| CapacityTaskStatus::parse(s.as_str()))
+                    .unwrap_or(CapacityTaskStatus::Other(String::new())),
+                creation_date: t.creation_date().and_then(super::time::from_aws),
+            })
+            .collect())
     }
 
     /// The running instances that block a task, all pages.
@@ -513,34 +520,25 @@ impl OutpostsClient {
         outpost_identifier: &str,
         task_id: &str,
     ) -> Result<Vec<BlockingInstance>, OutpostsError> {
-        let mut instances = Vec::new();
-        let mut next_token: Option<String> = None;
-        for _ in 0..1000 {
-            let output = self
-                .sdk()
-                .list_blocking_instances_for_capacity_task()
-                .outpost_identifier(outpost_identifier)
-                .capacity_task_id(task_id)
-                .set_next_token(next_token.take())
-                .send()
-                .await
-                .map_err(OutpostsError::from_sdk)?;
-            instances.extend(
-                output
-                    .blocking_instances()
-                    .iter()
-                    .map(|b| BlockingInstance {
-                        instance_id: b.instance_id().unwrap_or_default().to_string(),
-                        account_id: b.account_id().map(str::to_string),
-                        service: b.aws_service_name().map(|s| s.as_str().to_string()),
-                    }),
-            );
-            match output.next_token() {
-                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-                _ => break,
-            }
-        }
-        Ok(instances)
+        let instances = self
+            .sdk()
+            .list_blocking_instances_for_capacity_task()
+            .outpost_identifier(outpost_identifier)
+            .capacity_task_id(task_id)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(OutpostsError::from_sdk)?;
+        Ok(instances
+            .iter()
+            .map(|b| BlockingInstance {
+                instance_id: b.instance_id().unwrap_or_default().to_string(),
+                account_id: b.account_id().map(str::to_string),
+                service: b.aws_service_name().map(|s| s.as_str().to_string()),
+            })
+            .collect())
     }
 }
 

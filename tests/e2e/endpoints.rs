@@ -67,9 +67,9 @@ impl FakeEndpoint {
             .with_no_client_auth()
             .with_single_cert(
                 vec![cert.der().clone()],
-                rustls_pki_types::PrivateKeyDer::Pkcs8(rustls_pki_types::PrivatePkcs8KeyDer::from(
-                    key.serialize_der(),
-                )),
+                rustls::pki_types::PrivateKeyDer::Pkcs8(
+                    rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()),
+                ),
             )
             .expect("server config");
         let config = Arc::new(config);

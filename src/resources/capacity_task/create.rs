@@ -8,14 +8,13 @@
 //! and it asks for exactly what we asked for. A conflict on a clean record is reported.
 
 use super::flatten::{start_request, state_from_task};
+use super::messages::{self, Origin};
 use super::paths::{missing_argument_path, pool_path_in};
-use super::plan::what_is_missing;
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
-use super::{DEFAULT_CREATE_TIMEOUT, timeout_of};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask};
-use crate::outposts::{OutpostsClient, ids, until_stopped};
+use crate::outposts::{OutpostsClient, until_stopped};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 use tfplugin::diag::Diagnostic;
@@ -43,23 +42,18 @@ pub(super) async fn create(
     .await
     {
         Ok(tasks) => tasks.into_iter().map(|t| t.id).collect(),
-        Err(OutpostsError::Interrupted) => return ApplyResponse::failed(interrupted_before_start()),
+        Err(OutpostsError::Interrupted) => {
+            return ApplyResponse::failed(messages::interrupted_before_start());
+        }
         Err(error) => {
-            return ApplyResponse::failed(
-                Diagnostic::error(
-                    "Could not check the Outpost's capacity tasks",
-                    format!(
-                        "Listing the active capacity tasks of {} before starting one failed: \
-                         {error}. No task was started.",
-                        start.outpost_identifier
-                    ),
-                )
-                .at(AttributePath::attr("outpost_identifier")),
-            );
+            return ApplyResponse::failed(messages::could_not_list_before_start(
+                &start.outpost_identifier,
+                &error,
+            ));
         }
     };
     if stop.is_cancelled() {
-        return ApplyResponse::failed(interrupted_before_start());
+        return ApplyResponse::failed(messages::interrupted_before_start());
     }
     let task = match client.start_capacity_task(&start, stop).await {
         Ok(task) => {
@@ -86,21 +80,14 @@ pub(super) async fn create(
         }
     };
     let mut state = state_from_task(&config, &task);
-    let timeout = timeout_of(&config, "create", DEFAULT_CREATE_TIMEOUT);
-    let diagnostics = wait_into_state(ctx, client, &mut state, &task, timeout, true).await;
+    let timeout = config.create_timeout();
+    let diagnostics =
+        wait_into_state(ctx, client, &mut state, &task, timeout, Origin::JustStarted).await;
     ApplyResponse {
         new_state: Some(state),
         private: Vec::new(),
         diagnostics,
     }
-}
-
-fn interrupted_before_start() -> Diagnostic {
-    Diagnostic::error(
-        "Interrupted before the capacity task was started",
-        "Terraform was interrupted before StartCapacityTask was sent: no task was started \
-         and nothing is saved. Apply again to start it.",
-    )
 }
 
 /// Looks for the task that an attempt of ours may have started: active now, not active
@@ -194,6 +181,7 @@ pub(super) fn same_request(start: &StartCapacityTask, task: &CapacityTask) -> bo
 }
 
 /// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
+/// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
 /// lost and no task of ours was found.
 async fn start_failure(
     client: &OutpostsClient,
@@ -202,119 +190,36 @@ async fn start_failure(
     may_have_started: bool,
 ) -> Diagnostic {
     let outpost = &start.outpost_identifier;
-    let lost_answer = || {
-        format!(
-            "An attempt's answer was lost, so AWS may have started a task, but none with this \
-             layout appeared among the Outpost's active tasks within {}s. Before applying \
-             again, look for an active capacity task on {outpost} (for example `aws outposts \
-             list-capacity-tasks --outpost-identifier-filter {outpost}`); if there is one with \
-             this layout, import it instead: terraform import <address> {}/<task ID>.",
-            FIND_OWN_TASK_PATIENCE.as_secs(),
-            ids::outpost_id(outpost),
-        )
-    };
+    let searched = may_have_started.then_some(FIND_OWN_TASK_PATIENCE);
     match error {
         OutpostsError::Conflict { message, .. } => {
-            conflict(client, start, &message, may_have_started).await
-        }
-        OutpostsError::Interrupted if !may_have_started => interrupted_before_start(),
-        OutpostsError::Interrupted => Diagnostic::error(
-            "Interrupted while starting the capacity task",
-            format!(
-                "Terraform was interrupted between StartCapacityTask attempts. {}",
-                lost_answer()
-            ),
-        ),
-        OutpostsError::NotFound(message) => {
-            let path = missing_argument_path(client, start, &message).await;
-            Diagnostic::error(
-                format!("{} not found", what_is_missing(&path)),
-                format!(
-                    "StartCapacityTask could not find what this task names: {message}. No task \
-                     was started."
-                ),
+            // Best effort: the conflict is reported even when the list fails.
+            let active = tokio::time::timeout(
+                Duration::from_secs(15),
+                client.list_active_capacity_tasks(outpost),
             )
-            .at(path)
-        }
-        OutpostsError::Validation(message) => Diagnostic::error(
-            "AWS refused the capacity task",
-            format!("StartCapacityTask rejected the request: {message}. No task was started."),
-        )
-        .at(pool_path_in(&message)),
-        other => {
-            let started = if may_have_started {
-                lost_answer()
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+            let path = AttributePath::attr(if start.order_id.is_some() {
+                "order_id"
             } else {
-                "No task was started.".to_string()
-            };
-            Diagnostic::error(
-                "Could not start the capacity task",
-                format!("StartCapacityTask failed: {other}. {started}"),
-            )
+                "outpost_identifier"
+            });
+            messages::conflict(&message, &active, may_have_started, path)
         }
-    }
-}
-
-/// Another task holds the order or Outpost. It may be another workspace's, someone's
-/// outside Terraform, or (with create_before_destroy) the very task this apply replaces,
-/// which Terraform has not cancelled yet. Nothing is saved and nothing is cancelled.
-async fn conflict(
-    client: &OutpostsClient,
-    start: &StartCapacityTask,
-    message: &str,
-    may_have_started: bool,
-) -> Diagnostic {
-    let outpost = &start.outpost_identifier;
-    let active = tokio::time::timeout(
-        Duration::from_secs(15),
-        client.list_active_capacity_tasks(outpost),
-    )
-    .await
-    .ok()
-    .and_then(Result::ok)
-    .unwrap_or_default();
-    let mut detail = format!(
-        "AWS allows one active capacity task per order and per Outpost, and refused a new \
-         one: {message}. Nothing was started and nothing was cancelled."
-    );
-    if may_have_started {
-        detail.push_str(
-            " (An earlier attempt's answer was lost, but the active task asks for a different \
-             layout, so it is not the one this apply started.)",
-        );
-    }
-    if active.is_empty() {
-        detail
-            .push_str("\n\nNo active task is visible now; it may have just finished. Apply again.");
-    }
-    for task in &active {
-        let id = format!("{}/{}", ids::outpost_id(&task.outpost_id), task.id);
-        detail.push_str(&format!(
-            "\n\nActive task: {} ({}{}).\n\
-             - If it is the task this apply replaces, the resource has lifecycle \
-             {{ create_before_destroy = true }}, which starts the new task before the old one \
-             is cancelled. Remove create_before_destroy: Terraform then cancels {} first and \
-             starts the new task after it.\n\
-             - Otherwise it was started elsewhere (another workspace, the console, the CLI). \
-             Wait for it to finish or cancel it, then apply again; or manage it here instead:\n  \
-             terraform import <address> {id}\n  or an import block: import {{ to = <address> \
-             id = \"{id}\" }}",
-            task.id,
-            task.status,
-            task.order_id
-                .as_ref()
-                .map(|o| format!(", order {o}"))
-                .unwrap_or_default(),
-            task.id,
-        ));
-    }
-    Diagnostic::error("Another capacity task is active", detail).at(AttributePath::attr(
-        if start.order_id.is_some() {
-            "order_id"
-        } else {
-            "outpost_identifier"
+        OutpostsError::Interrupted => match searched {
+            None => messages::interrupted_before_start(),
+            Some(searched) => messages::interrupted_between_attempts(outpost, searched),
         },
-    ))
+        OutpostsError::NotFound(message) => messages::missing(
+            missing_argument_path(client, start, &message).await,
+            &message,
+        ),
+        OutpostsError::Validation(message) => messages::refused(pool_path_in(&message), &message),
+        other => messages::could_not_start(&other, outpost, searched),
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! for CANCELLED; forget what has finished; refuse, keeping the task in state, what can
 //! no longer be cancelled.
 
+use super::format_duration;
 use super::schema::CapacityTaskState;
-use super::{DEFAULT_DELETE_TIMEOUT, format_duration, timeout_of};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::CapacityTaskStatus;
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
@@ -93,7 +93,7 @@ pub(super) async fn delete(
             .into();
         }
     }
-    let timeout = timeout_of(&state, "delete", DEFAULT_DELETE_TIMEOUT);
+    let timeout = state.delete_timeout();
     // A cancellation takes seconds to minutes whatever the task's age: poll from the
     // short end of the schedule.
     let wait = WaitFor::new(timeout, ctx.stop());

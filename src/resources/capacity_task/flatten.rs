@@ -4,9 +4,7 @@
 
 use super::schema::{CapacityTaskState, FailureState, InstancePoolBlock, InstancesToExcludeBlock};
 use crate::outposts::ids;
-use crate::outposts::task::{
-    CapacityTask, CapacityTaskStatus, InstancePool, InstancesToExclude, StartCapacityTask,
-};
+use crate::outposts::task::{CapacityTask, InstancePool, InstancesToExclude, StartCapacityTask};
 use crate::outposts::time::{parse_rfc3339, rfc3339};
 use std::time::{Duration, SystemTime};
 
@@ -99,7 +97,7 @@ pub(super) fn refresh_state(state: &mut CapacityTaskState, task: &CapacityTask) 
     if state.task_action_on_blocking_instances.is_none() {
         state.task_action_on_blocking_instances = task.task_action_on_blocking_instances.clone();
     }
-    state.status = Some(task.status.to_string());
+    state.status = Some(task.status.clone());
     state.failure = task.failure.as_ref().map(|f| FailureState {
         kind: f.kind.clone(),
         reason: Some(f.reason.clone()),
@@ -113,11 +111,6 @@ pub(super) fn refresh_state(state: &mut CapacityTaskState, task: &CapacityTask) 
         .last_modified_date
         .map(rfc3339)
         .or(state.last_modified_date.take());
-}
-
-/// The status the state last saw.
-pub(super) fn status_of(state: &CapacityTaskState) -> Option<CapacityTaskStatus> {
-    state.status.as_deref().map(CapacityTaskStatus::parse)
 }
 
 /// How long ago AWS created the task, so a resumed wait polls at the right pace.

@@ -20,6 +20,7 @@
 mod create;
 mod delete;
 mod flatten;
+mod messages;
 mod paths;
 mod plan;
 mod schema;
@@ -31,7 +32,7 @@ pub use schema::{CapacityTaskState, TYPE_NAME};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, ids, until_stopped};
 use async_trait::async_trait;
-use flatten::{created_within, imported_state, refresh_state, status_of};
+use flatten::{created_within, imported_state, refresh_state};
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::Context;
@@ -41,8 +42,6 @@ use tfplugin::resource::{
 use tfplugin::schema::Schema;
 use tfplugin::value::{self, Value};
 
-const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
-const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// GetCapacityTask may not see a task for a short while after it was started.
 const NOT_FOUND_GRACE: Duration = Duration::from_secs(120);
 
@@ -118,8 +117,7 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
             timeouts: planned.timeouts,
             ..prior
         };
-        let running = status_of(&state).is_some_and(|s| !s.is_terminal());
-        if !running {
+        if !state.is_running() {
             return ApplyResponse::ok(state);
         }
         let with_error = |state: CapacityTaskState, d: Diagnostics| ApplyResponse {
@@ -151,9 +149,16 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 }
             };
         refresh_state(&mut state, &task);
-        let timeout = timeout_of(&state, "create", DEFAULT_CREATE_TIMEOUT);
-        let diagnostics =
-            waiting::wait_into_state(ctx, client, &mut state, &task, timeout, false).await;
+        let timeout = state.create_timeout();
+        let diagnostics = waiting::wait_into_state(
+            ctx,
+            client,
+            &mut state,
+            &task,
+            timeout,
+            messages::Origin::Resumed,
+        )
+        .await;
         with_error(state, diagnostics)
     }
 
@@ -200,8 +205,7 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
             // Right after StartCapacityTask, GetCapacityTask may not see the task yet; a
             // task already seen finished that is not found is really gone.
             Err(OutpostsError::NotFound(_))
-                if status_of(&state).is_some_and(|s| !s.is_terminal())
-                    && created_within(&state, NOT_FOUND_GRACE) =>
+                if state.is_running() && created_within(&state, NOT_FOUND_GRACE) =>
             {
                 tracing::debug!(task = %task_id, "capacity task not visible yet; keeping it");
                 answer(Some(state), Diagnostics::new())
@@ -267,15 +271,6 @@ fn typed_planned(planned: &Value) -> Result<CapacityTaskState, Diagnostic> {
     };
     value::to_serde(&known, &schema::schema().value_type())
         .map_err(|e| Diagnostic::error("Invalid planned state", e.to_string()))
-}
-
-fn timeout_of(state: &CapacityTaskState, which: &str, default: Duration) -> Duration {
-    let text = state.timeouts.as_ref().and_then(|t| match which {
-        "create" => t.create.clone(),
-        _ => t.delete.clone(),
-    });
-    text.and_then(|t| tfplugin::duration::parse(&t).ok())
-        .unwrap_or(default)
 }
 
 fn format_duration(d: Duration) -> String {

@@ -59,6 +59,15 @@ pub(super) async fn missing_argument_path(
     AttributePath::attr(argument)
 }
 
+/// "Order", "Asset" or "Outpost", for a summary about the argument at `path`.
+pub(super) fn what_is_missing(path: &AttributePath) -> &'static str {
+    match path.to_string().as_str() {
+        "order_id" => "Order",
+        "asset_id" => "Asset",
+        _ => "Outpost",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,10 @@
 //! The schema of `outposts_capacity_task` and its state as a serde struct. The schema is
 //! declared once and feeds validation, planning and the generated docs.
 
+use crate::outposts::task::CapacityTaskStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
 use tfplugin::value::Type;
 
@@ -195,7 +197,7 @@ pub struct CapacityTaskState {
     pub id: Option<String>,
     pub capacity_task_id: Option<String>,
     pub outpost_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<CapacityTaskStatus>,
     pub failure: Option<FailureState>,
     pub creation_date: Option<String>,
     pub completion_date: Option<String>,
@@ -219,6 +221,37 @@ pub struct InstancesToExcludeBlock {
 pub struct TimeoutsBlock {
     pub create: Option<String>,
     pub delete: Option<String>,
+}
+
+/// How long create (and a resumed wait) may wait: large and `.metal` layouts take 8 to
+/// 12 hours.
+pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
+/// How long destroy may wait for a cancellation.
+pub const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+impl CapacityTaskState {
+    /// `timeouts.create`, else the default. Validation refused unreadable values.
+    pub fn create_timeout(&self) -> Duration {
+        self.timeout(|t| &t.create, DEFAULT_CREATE_TIMEOUT)
+    }
+
+    /// `timeouts.delete`, else the default.
+    pub fn delete_timeout(&self) -> Duration {
+        self.timeout(|t| &t.delete, DEFAULT_DELETE_TIMEOUT)
+    }
+
+    fn timeout(&self, which: fn(&TimeoutsBlock) -> &Option<String>, default: Duration) -> Duration {
+        self.timeouts
+            .as_ref()
+            .and_then(|t| which(t).as_deref())
+            .and_then(|text| tfplugin::duration::parse(text).ok())
+            .unwrap_or(default)
+    }
+
+    /// Whether the task in state may still change (its last known status is not final).
+    pub fn is_running(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| !s.is_terminal())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,8 @@
 //! as the prior value, so they plan no change at all.
 
 use super::flatten::start_request;
-use super::paths::{missing_argument_path, pool_path_in};
+use super::messages;
+use super::paths::{missing_argument_path, pool_path_in, what_is_missing};
 use super::schema::{self, CapacityTaskState};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTaskStatus, StartCapacityTask};
@@ -68,7 +69,7 @@ pub(super) async fn plan(
     if !requires_replace.is_empty() {
         mark_unknown_for_create(&mut planned, &request.config);
         if let Some(status) = prior_status.as_ref().filter(|s| !s.is_terminal()) {
-            diagnostics.push(replacing_a_running_task(&task, status));
+            diagnostics.push(messages::replacing_a_running_task(&task, status));
         }
         // Terraform keeps only the errors of the create half of a replacement, so the
         // check runs here, where its warnings reach the user too.
@@ -84,10 +85,7 @@ pub(super) async fn plan(
     {
         // The task ended without applying the layout (seen by a resumed wait or a
         // refresh): start a new one, as after a failed create.
-        diagnostics.push(Diagnostic::warning(
-            "Capacity task did not complete",
-            format!("Capacity task {task} is {status}; this plan starts a new task with the same layout."),
-        ));
+        diagnostics.push(messages::did_not_complete(&task, status));
         mark_unknown_for_create(&mut planned, &request.config);
         requires_replace.push(AttributePath::attr("status"));
         dry_runs.check(ctx, &request.config, &mut diagnostics).await;
@@ -98,26 +96,6 @@ pub(super) async fn plan(
         planned_private: request.prior_private,
         diagnostics,
     }
-}
-
-/// A replacement cancels the running task first; with create_before_destroy the new
-/// task would be refused while the old one is active.
-fn replacing_a_running_task(task: &str, status: &CapacityTaskStatus) -> Diagnostic {
-    let cancellable = if status.is_cancellable() {
-        "Terraform cancels it first (destroy), then starts the new task."
-    } else {
-        "It can no longer be cancelled, so the destroy that replaces it fails until it \
-         finishes; apply again then."
-    };
-    Diagnostic::warning(
-        "Replacing a capacity task that is still running",
-        format!(
-            "Capacity task {task} is still {status}, and AWS allows one active capacity task \
-             per order and per Outpost. {cancellable} Do not use lifecycle \
-             {{ create_before_destroy = true }} with capacity tasks: it starts the new task \
-             while {task} is still active, which AWS refuses."
-        ),
-    )
 }
 
 /// Whether a task argument means the same: an Outpost by ARN or by ID; pools and
@@ -400,50 +378,5 @@ fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Opt
     })
 }
 
-/// "Order", "Asset" or "Outpost", for a summary about the argument at `path`.
-pub(super) fn what_is_missing(path: &AttributePath) -> &'static str {
-    match path.to_string().as_str() {
-        "order_id" => "Order",
-        "asset_id" => "Asset",
-        _ => "Outpost",
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_outpost_by_arn_is_the_outpost_by_id() {
-        let op = Value::string("op-0123456789abcdef0");
-        let arn =
-            Value::string("arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0");
-        let other = Value::string("op-0fffffffffffffff0");
-        assert!(same_argument("outpost_identifier", Some(&op), Some(&arn)));
-        assert!(same_argument("outpost_identifier", Some(&arn), Some(&op)));
-        assert!(!same_argument(
-            "outpost_identifier",
-            Some(&other),
-            Some(&arn)
-        ));
-    }
-
-    #[test]
-    fn pools_compare_as_sets() {
-        let pool = |t: &str, n: i64| {
-            Value::Object(
-                [
-                    ("instance_type".to_string(), Value::string(t)),
-                    ("count".to_string(), Value::int(n)),
-                ]
-                .into(),
-            )
-        };
-        let a = Value::List(vec![pool("c5.large", 2), pool("m5.large", 1)]);
-        let b = Value::List(vec![pool("m5.large", 1), pool("c5.large", 2)]);
-        let c = Value::List(vec![pool("m5.large", 2), pool("c5.large", 1)]);
-        assert!(same_argument("instance_pool", Some(&a), Some(&b)));
-        assert!(!same_argument("instance_pool", Some(&a), Some(&c)));
-        assert!(same_shape(Some(&a), &b));
-    }
-}
+mod tests;

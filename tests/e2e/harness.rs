@@ -10,34 +10,35 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-outposts"))
 }
 
-/// The `outposts-simulator` binary of this build. It is another package's binary, which
-/// cargo does not build for this package's tests, so it is built here (a no-op when it
-/// is up to date).
+/// The `outposts-simulator` binary of this build. It is another package's binary,
+/// which cargo does not build for this package's tests alone, so it is built here the
+/// way the workspace's test run builds every target (a no-op when that run built it; a
+/// narrower build would unify features differently and rebuild much of the tree).
 pub fn simulator_binary() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
+    let output = Command::new(&cargo)
         .args([
             "build",
             "--quiet",
-            "--package",
-            "outposts-simulator",
-            "--bin",
-            "outposts-simulator",
+            "--all-targets",
+            "--message-format",
+            "json",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
+        .output()
         .unwrap_or_else(|e| panic!("could not run {cargo} to build the simulator: {e}"));
     assert!(
-        status.success(),
-        "building the outposts-simulator binary failed"
+        output.status.success(),
+        "building the workspace's targets failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
     );
-    let binary = provider_binary().with_file_name("outposts-simulator");
-    assert!(
-        binary.is_file(),
-        "no simulator binary at {}",
-        binary.display()
-    );
-    binary
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["target"]["name"] == "outposts-simulator" && m["target"]["kind"][0] == "bin")
+        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .next_back()
+        .expect("cargo reported the simulator's executable")
 }
 
 /// The terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing is a failure with

@@ -20,33 +20,34 @@ fn terraform() -> PathBuf {
         })
 }
 
-/// Builds the example (a no-op when it is up to date) and returns its path.
+/// The example's executable. It is built the way the workspace's test run builds every
+/// target (from the workspace root, all targets), so when that run already built it this
+/// is a no-op; a narrower build would unify features differently and rebuild half the
+/// dependency tree.
 fn example_binary() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let output = Command::new(&cargo)
         .args([
             "build",
             "--quiet",
-            "--package",
-            "tfplugin",
-            "--example",
-            "notes",
+            "--all-targets",
             "--message-format",
             "json",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(&root)
         .output()
         .unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
     assert!(
         output.status.success(),
-        "building the example failed:\n{}",
+        "building the workspace's targets failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // cargo names the executable it built in its JSON messages.
+    // cargo names the executables it built (or found fresh) in its JSON messages.
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == "notes")
+        .filter(|m| m["target"]["name"] == "notes" && m["target"]["kind"][0] == "example")
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
         .expect("cargo reported the example's executable")

@@ -16,7 +16,7 @@ if [ -z "${PROVIDER_BIN:-}" ] || [ -z "${SIMULATOR_BIN:-}" ]; then
   PROVIDER_BIN="$root/target/debug/terraform-provider-outposts"
   SIMULATOR_BIN="$root/target/debug/outposts-simulator"
 fi
-version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)"
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | sed -n 1p)"
 case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
 os="$(uname -s | tr '[:upper:]' '[:lower:]')"
 

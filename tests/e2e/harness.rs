@@ -36,6 +36,8 @@ pub fn simulator_binary() -> PathBuf {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|m| m["target"]["name"] == "outposts-simulator" && m["target"]["kind"][0] == "bin")
+        // Not the unit-test harness built from the same target.
+        .filter(|m| m["profile"]["test"] == false)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
         .expect("cargo reported the simulator's executable")

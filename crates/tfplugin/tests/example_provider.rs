@@ -48,6 +48,7 @@ fn example_binary() -> PathBuf {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|m| m["target"]["name"] == "notes" && m["target"]["kind"][0] == "example")
+        .filter(|m| m["profile"]["test"] == false)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
         .expect("cargo reported the example's executable")

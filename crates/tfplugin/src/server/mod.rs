@@ -44,6 +44,24 @@ pub struct ProviderService<P: Provider> {
     stop: CancellationToken,
 }
 
+/// Decodes a configuration with its schema's type, then checks it against the schema
+/// and with the provider's own validation.
+fn validate(
+    raw: Option<&pb::DynamicValue>,
+    schema: &Schema,
+    what: &str,
+    check: impl FnOnce(&Value) -> Diagnostics,
+) -> Diagnostics {
+    match decode(raw, &schema.value_type(), what) {
+        Ok(config) => {
+            let mut d = schema.block.validate_config(&config);
+            d.extend(check(&config));
+            d
+        }
+        Err(d) => d,
+    }
+}
+
 impl<P: Provider> ProviderService<P> {
     /// `stop` is cancelled by StopProvider; every operation sees it through its context.
     pub fn new(provider: P, stop: CancellationToken) -> Self {
@@ -180,15 +198,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let request = request.into_inner();
-        let ty = self.provider_schema.value_type();
-        let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => {
-                let mut d = self.provider_schema.block.validate_config(&config);
-                d.extend(self.provider.validate(&config));
-                d
-            }
-            Err(d) => d,
-        };
+        let diagnostics = validate(
+            request.config.as_ref(),
+            &self.provider_schema,
+            "provider configuration",
+            |config| self.provider.validate(config),
+        );
         Ok(Response::new(pb::validate_provider_config::Response {
             diagnostics: diags(&diagnostics),
         }))
@@ -201,18 +216,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let request = request.into_inner();
         let diagnostics = match self.resource(&request.type_name) {
             Ok((resource, schema)) => {
-                match decode(
-                    request.config.as_ref(),
-                    &schema.value_type(),
-                    "configuration",
-                ) {
-                    Ok(config) => {
-                        let mut d = schema.block.validate_config(&config);
-                        d.extend(resource.validate(&config));
-                        d
-                    }
-                    Err(d) => d,
-                }
+                validate(request.config.as_ref(), schema, "configuration", |config| {
+                    resource.validate(config)
+                })
             }
             Err(d) => d,
         };
@@ -228,18 +234,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let request = request.into_inner();
         let diagnostics = match self.data_source(&request.type_name) {
             Ok((data_source, schema)) => {
-                match decode(
-                    request.config.as_ref(),
-                    &schema.value_type(),
-                    "configuration",
-                ) {
-                    Ok(config) => {
-                        let mut d = schema.block.validate_config(&config);
-                        d.extend(data_source.validate(&config));
-                        d
-                    }
-                    Err(d) => d,
-                }
+                validate(request.config.as_ref(), schema, "configuration", |config| {
+                    data_source.validate(config)
+                })
             }
             Err(d) => d,
         };

@@ -4,12 +4,15 @@
 //! - [`provider`]: the `outposts` provider: its configuration block and the AWS SDK
 //!   configuration built from it.
 //! - [`outposts`]: the Outposts client layer, the only code that calls the AWS SDK.
-//! - [`resources`]: the resources and data sources the provider serves.
+//! - [`resources`], [`data_sources`] and [`functions`]: what the provider serves.
 //!
 //! The Terraform plugin protocol is the `tfplugin` crate (crates/tfplugin); the Outposts
 //! simulator is its own crate, which this one never links. The binary lives in
 //! `src/bin/`; see ARCHITECTURE.md for the crate map and the invariants.
 
+mod checks;
+pub mod data_sources;
+pub mod functions;
 pub mod outposts;
 pub mod provider;
 pub mod resources;

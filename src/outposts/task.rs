@@ -143,6 +143,8 @@ pub struct CapacityTaskSummary {
     pub asset_id: Option<String>,
     pub status: CapacityTaskStatus,
     pub creation_date: Option<SystemTime>,
+    pub completion_date: Option<SystemTime>,
+    pub last_modified_date: Option<SystemTime>,
 }
 
 /// A running instance that keeps a task from proceeding.
@@ -482,16 +484,31 @@ impl OutpostsClient {
         outpost_identifier: &str,
     ) -> Result<Vec<CapacityTaskSummary>, OutpostsError> {
         let active = [
-            sdk::CapacityTaskStatus::Requested,
-            sdk::CapacityTaskStatus::InProgress,
-            sdk::CapacityTaskStatus::WaitingForEvacuation,
-            sdk::CapacityTaskStatus::CancellationInProgress,
+            CapacityTaskStatus::Requested,
+            CapacityTaskStatus::InProgress,
+            CapacityTaskStatus::WaitingForEvacuation,
+            CapacityTaskStatus::CancellationInProgress,
         ];
+        self.list_capacity_tasks(Some(outpost_identifier), &active)
+            .await
+    }
+
+    /// The tasks of one outpost (or of all the account's outposts) whose status is one
+    /// of `statuses` (any status when empty), all pages, in the order AWS lists them.
+    pub async fn list_capacity_tasks(
+        &self,
+        outpost_identifier: Option<&str>,
+        statuses: &[CapacityTaskStatus],
+    ) -> Result<Vec<CapacityTaskSummary>, OutpostsError> {
+        let filter: Vec<sdk::CapacityTaskStatus> = statuses
+            .iter()
+            .map(|s| sdk::CapacityTaskStatus::from(s.as_str()))
+            .collect();
         let tasks = self
             .sdk()
             .list_capacity_tasks()
-            .outpost_identifier_filter(outpost_identifier)
-            .set_capacity_task_status_filter(Some(active.to_vec()))
+            .set_outpost_identifier_filter(outpost_identifier.map(str::to_string))
+            .set_capacity_task_status_filter((!filter.is_empty()).then_some(filter))
             .into_paginator()
             .items()
             .send()
@@ -510,6 +527,8 @@ impl OutpostsClient {
                     .map(|s| CapacityTaskStatus::parse(s.as_str()))
                     .unwrap_or(CapacityTaskStatus::Other(String::new())),
                 creation_date: t.creation_date().and_then(super::time::from_aws),
+                completion_date: t.completion_date().and_then(super::time::from_aws),
+                last_modified_date: t.last_modified_date().and_then(super::time::from_aws),
             })
             .collect())
     }

@@ -6,7 +6,6 @@ pub mod schema;
 
 use crate::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
-use crate::resources::region::RegionDataSource;
 use async_trait::async_trait;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_credential_types::Credentials;
@@ -14,8 +13,9 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
-use tfplugin::data_source::{ErasedDataSource, erase_data_source};
+use tfplugin::data_source::ErasedDataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::function::Function;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{ErasedResource, erase};
@@ -87,7 +87,11 @@ impl Provider for OutpostsProvider {
     }
 
     fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<OutpostsClient>>> {
-        vec![erase_data_source(RegionDataSource)]
+        crate::data_sources::all()
+    }
+
+    fn functions(&self) -> Vec<Box<dyn Function>> {
+        crate::functions::all()
     }
 }
 

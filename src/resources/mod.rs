@@ -1,4 +1,3 @@
-//! The provider's resources and data sources.
+//! The provider's resources.
 
 pub mod capacity_task;
-pub mod region;

@@ -65,6 +65,9 @@ pub struct SimulatorConfig {
     pub allow_non_loopback: bool,
     /// One line per request on stderr.
     pub log_requests: bool,
+    /// Items per page when a request gives no `MaxResults` (AWS's own default is
+    /// not documented; small values make every caller read several pages).
+    pub page_size: usize,
 }
 
 impl Default for SimulatorConfig {
@@ -78,6 +81,7 @@ impl Default for SimulatorConfig {
             fault_seed: 0x5eed,
             allow_non_loopback: false,
             log_requests: false,
+            page_size: api::DEFAULT_PAGE_SIZE,
         }
     }
 }

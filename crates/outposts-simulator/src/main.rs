@@ -34,6 +34,7 @@ OPTIONS:
                                   task leave it out
     --list-hidden-duration D      ListCapacityTasks leaves a new task out for D
     --fault-seed N                seed for rate-based faults
+    --page-size N                 list items per page without MaxResults [default: 100]
     --quiet                       do not log requests to stderr
     -h, --help                    print this help
 
@@ -122,6 +123,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                 options.config.fault_seed = text
                     .parse()
                     .map_err(|_| format!("{flag}: {text:?} is not a number"))?;
+            }
+            "--page-size" => {
+                let text = value(&flag)?;
+                options.config.page_size = text
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| format!("{flag}: {text:?} is not a number from 1 to 1000"))?;
             }
             "--quiet" => options.config.log_requests = false,
             other => return Err(format!("unknown option {other:?}")),

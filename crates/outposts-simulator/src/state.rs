@@ -88,6 +88,7 @@ pub struct Simulator {
     state: Mutex<State>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) log_requests: bool,
+    pub(crate) page_size: usize,
     pub(crate) allow_non_loopback: bool,
     /// Makes task and request IDs differ between runs, so a provider that kept an
     /// ID from an earlier simulator run cannot find it by accident.
@@ -202,6 +203,7 @@ impl Simulator {
             }),
             credentials: config.credentials,
             log_requests: config.log_requests,
+            page_size: config.page_size.clamp(1, 1000),
             allow_non_loopback: config.allow_non_loopback,
             nonce,
             request_counter: AtomicU64::new(0),

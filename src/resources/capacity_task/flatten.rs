@@ -9,7 +9,7 @@ use crate::outposts::time::{parse_rfc3339, rfc3339};
 use std::time::{Duration, SystemTime};
 
 /// The StartCapacityTask request a configuration describes.
-pub(super) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
+pub(crate) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
     let exclude = config
         .instances_to_exclude
         .first()

@@ -19,12 +19,13 @@
 
 mod create;
 mod delete;
-mod flatten;
+pub(crate) mod dry_run;
+pub(crate) mod flatten;
 mod messages;
-mod paths;
+pub(crate) mod paths;
 mod plan;
-mod schema;
-mod validate;
+pub(crate) mod schema;
+pub(crate) mod validate;
 mod waiting;
 
 pub use schema::{CapacityTaskState, TYPE_NAME};

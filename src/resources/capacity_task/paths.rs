@@ -60,7 +60,7 @@ pub(super) async fn missing_argument_path(
 }
 
 /// "Order", "Asset" or "Outpost", for a summary about the argument at `path`.
-pub(super) fn what_is_missing(path: &AttributePath) -> &'static str {
+pub(crate) fn what_is_missing(path: &AttributePath) -> &'static str {
     match path.to_string().as_str() {
         "order_id" => "Order",
         "asset_id" => "Asset",

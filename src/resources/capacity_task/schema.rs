@@ -122,46 +122,8 @@ pub fn schema() -> Schema {
             Type::String,
             "When the task last changed (RFC 3339).",
         ))
-        .block(NestedBlock::list(
-            "instance_pool",
-            Block::new("How many instances of one type the layout holds. Repeat for each type.")
-                .attribute(Attribute::required(
-                    "instance_type",
-                    Type::String,
-                    "EC2 instance type, e.g. `c5.4xlarge`. Each type may appear once.",
-                ))
-                .attribute(Attribute::required(
-                    "count",
-                    Type::Number,
-                    "Number of instances of this type, 0 to 9999.",
-                )),
-            1,
-            0,
-        ))
-        .block(NestedBlock::list(
-            "instances_to_exclude",
-            Block::new(
-                "Running instances the task may ignore when deciding whether instances block it.",
-            )
-            .attribute(Attribute::optional(
-                "instances",
-                strings(),
-                "Instance IDs (`i-...`).",
-            ))
-            .attribute(Attribute::optional(
-                "account_ids",
-                strings(),
-                "12-digit AWS account IDs whose instances are excluded.",
-            ))
-            .attribute(Attribute::optional(
-                "services",
-                strings(),
-                "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
-                 `ELASTICACHE`, `ELB`, `RDS`, `ROUTE53`.",
-            )),
-            0,
-            1,
-        ))
+        .block(instance_pool_block())
+        .block(instances_to_exclude_block())
         .block(NestedBlock::single(
             "timeouts",
             Block::new("How long to wait, as durations such as `90m` or `12h`.")
@@ -178,6 +140,55 @@ pub fn schema() -> Schema {
                      Default `30m`.",
                 )),
         )),
+    )
+}
+
+/// The `instance_pool` blocks: the layout. Shared with the `outposts_capacity_check`
+/// data source, which takes the same layout.
+pub(crate) fn instance_pool_block() -> NestedBlock {
+    NestedBlock::list(
+        "instance_pool",
+        Block::new("How many instances of one type the layout holds. Repeat for each type.")
+            .attribute(Attribute::required(
+                "instance_type",
+                Type::String,
+                "EC2 instance type, e.g. `c5.4xlarge`. Each type may appear once.",
+            ))
+            .attribute(Attribute::required(
+                "count",
+                Type::Number,
+                "Number of instances of this type, 0 to 9999.",
+            )),
+        1,
+        0,
+    )
+}
+
+/// The `instances_to_exclude` block, shared like [`instance_pool_block`].
+pub(crate) fn instances_to_exclude_block() -> NestedBlock {
+    NestedBlock::list(
+        "instances_to_exclude",
+        Block::new(
+            "Running instances the task may ignore when deciding whether instances block it.",
+        )
+        .attribute(Attribute::optional(
+            "instances",
+            strings(),
+            "Instance IDs (`i-...`).",
+        ))
+        .attribute(Attribute::optional(
+            "account_ids",
+            strings(),
+            "12-digit AWS account IDs whose instances are excluded.",
+        ))
+        .attribute(Attribute::optional(
+            "services",
+            strings(),
+            "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
+                 `ELASTICACHE`, `ELB`, `RDS`, `ROUTE53`.",
+        )),
+        0,
+        1,
     )
 }
 

@@ -2,9 +2,10 @@
 //! constraints, each reported at its attribute path. Unknown values are skipped: Terraform
 //! validates again once they are known.
 
+use crate::checks::{Checker, describe, known_str};
 use crate::outposts::ids;
 use std::collections::BTreeMap;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::value::Value;
 
@@ -134,88 +135,4 @@ pub fn validate(config: &Value) -> Diagnostics {
         }
     }
     check.diagnostics
-}
-
-fn known_str<'a>(block: &'a Value, name: &str) -> Option<&'a str> {
-    block.attr(name).and_then(Value::as_str)
-}
-
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Number(n) => n.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-#[derive(Default)]
-struct Checker {
-    diagnostics: Diagnostics,
-}
-
-impl Checker {
-    fn error(&mut self, path: AttributePath, summary: &str, detail: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::error(summary, detail).at(path));
-    }
-
-    fn string(
-        &mut self,
-        block: &Value,
-        path: &AttributePath,
-        name: &str,
-        valid: fn(&str) -> bool,
-        expected: &str,
-    ) {
-        if let Some(s) = known_str(block, name)
-            && !valid(s)
-        {
-            self.error(
-                path.attribute(name),
-                &format!("Invalid {name}"),
-                format!("{s:?} is not {expected}."),
-            );
-        }
-    }
-
-    fn one_of(&mut self, block: &Value, path: &AttributePath, name: &str, allowed: &[&str]) {
-        if let Some(s) = known_str(block, name)
-            && !allowed.contains(&s)
-        {
-            self.error(
-                path.attribute(name),
-                &format!("Invalid {name}"),
-                format!("{s:?} is not one of {}.", allowed.join(", ")),
-            );
-        }
-    }
-
-    fn each(
-        &mut self,
-        block: &Value,
-        path: &AttributePath,
-        name: &str,
-        valid: impl Fn(&str) -> bool,
-        expected: &str,
-    ) {
-        let Some(items) = block.attr(name).and_then(Value::as_list) else {
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let item_path = path.attribute(name).index(i as i64);
-            match item.as_str() {
-                Some(s) if valid(s) => {}
-                Some(s) => self.error(
-                    item_path,
-                    &format!("Invalid {name} entry"),
-                    format!("{s:?} is not {expected}."),
-                ),
-                None if item.is_null() => self.error(
-                    item_path,
-                    &format!("Invalid {name} entry"),
-                    "Entries must not be null.",
-                ),
-                None => {}
-            }
-        }
-    }
 }

@@ -17,7 +17,7 @@ pub(super) fn supported_instance_types(
     if let Some(asset) = asset {
         v.asset_id("assetId", asset);
     }
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
     let mut state = sim.lock();
     state.advance();
@@ -66,7 +66,7 @@ pub(super) fn outpost_instance_types(
 ) -> ApiResult {
     let mut v = Violations::new();
     v.outpost_identifier("outpostId", outpost_identifier);
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
     let mut state = sim.lock();
     state.advance();
@@ -138,7 +138,7 @@ pub(super) fn list_outposts(sim: &Simulator, query: &Query) -> ApiResult {
         (1, 255),
         Some((&AVAILABILITY_ZONE_ID, AVAILABILITY_ZONE_ID_TEXT)),
     );
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
     let fp = fingerprint(&[
         "ListOutposts",
@@ -179,7 +179,7 @@ pub(super) fn list_assets(sim: &Simulator, outpost_identifier: &str, query: &Que
     );
     v.members_one_of("statusFilter", &states, validate::ASSET_STATES);
     v.members_one_of("assetTypeFilter", &types, validate::ASSET_TYPES);
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
     let mut state = sim.lock();
     state.advance();

@@ -12,13 +12,18 @@ pub(super) struct Page {
     pub(super) fingerprint: String,
 }
 
-pub(super) fn read_page(violations: &mut Violations, query: &Query) -> (usize, Option<String>) {
-    let mut max_results = DEFAULT_PAGE_SIZE;
+/// `MaxResults` (else `default`) and `NextToken` of a list request.
+pub(super) fn read_page(
+    violations: &mut Violations,
+    query: &Query,
+    default: usize,
+) -> (usize, Option<String>) {
+    let mut max_results = default;
     if let Some(raw) = query.first("MaxResults") {
         match raw.parse::<i64>() {
             Ok(n) => {
                 violations.range("maxResults", n, 1, 1000);
-                max_results = usize::try_from(n.clamp(1, 1000)).unwrap_or(DEFAULT_PAGE_SIZE);
+                max_results = usize::try_from(n.clamp(1, 1000)).unwrap_or(default);
             }
             Err(_) => violations.not_a("maxResults", raw, "an integer"),
         }

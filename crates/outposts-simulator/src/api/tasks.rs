@@ -347,7 +347,7 @@ pub(super) fn list_capacity_tasks(sim: &Simulator, query: &Query) -> ApiResult {
             .iter()
             .filter_map(|raw| CapacityTaskStatus::parse(raw)),
     );
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
 
     let mut state = sim.lock();
@@ -392,7 +392,7 @@ pub(super) fn list_blocking_instances(
     query: &Query,
 ) -> ApiResult {
     let mut v = task_path_violations(outpost_identifier, task_id);
-    let (max_results, token) = read_page(&mut v, query);
+    let (max_results, token) = read_page(&mut v, query, sim.page_size);
     check(v)?;
     let mut state = sim.lock();
     state.advance();

@@ -6,13 +6,13 @@
 //! Outpost named by ARN or by ID, and pools or exclusions in another order, are planned
 //! as the prior value, so they plan no change at all.
 
+use super::dry_run::{DryRunOutcome, ask};
 use super::flatten::start_request;
 use super::messages;
-use super::paths::{missing_argument_path, pool_path_in, what_is_missing};
+use super::paths::{pool_path_in, what_is_missing};
 use super::schema::{self, CapacityTaskState};
-use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTaskStatus, StartCapacityTask};
-use crate::outposts::{OutpostsClient, ids, until_stopped};
+use crate::outposts::{OutpostsClient, ids};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -22,8 +22,6 @@ use tfplugin::provider::Context;
 use tfplugin::resource::{PlanRequest, PlanResponse};
 use tfplugin::value::{self, Value};
 
-/// How long the plan-time check may take: a hung endpoint must not hold a plan.
-pub(super) const DRY_RUN_BUDGET: Duration = Duration::from_secs(20);
 /// How long a check's answer is reused within one provider process: Terraform plans a
 /// replacement twice in a row (the update, then the create), and one answer serves both.
 const DRY_RUN_REUSE: Duration = Duration::from_secs(120);
@@ -168,22 +166,6 @@ fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
     }
 }
 
-/// What a plan-time capacity check found.
-#[derive(Debug, Clone)]
-enum DryRunOutcome {
-    Fits,
-    /// AWS refused the layout.
-    DoesNotFit(String),
-    /// The Outpost, order or asset does not exist.
-    Missing(String, AttributePath),
-    /// Another task is active: applying now would be refused.
-    Conflict(String),
-    /// No answer (transient failures, or none within the budget): inconclusive.
-    Unanswered(String),
-    /// A permanent error (access denied, an unusable endpoint).
-    Failed(String),
-}
-
 /// The answers of recent checks in this provider process, by request.
 #[derive(Default)]
 pub(crate) struct DryRunCache {
@@ -292,40 +274,6 @@ fn request_key(start: &StartCapacityTask) -> String {
         sorted(&exclude.account_ids),
         sorted(&exclude.services),
     )
-}
-
-/// Asks AWS, within the budget; `None` when Terraform asked the provider to stop.
-async fn ask(
-    ctx: &Context<OutpostsClient>,
-    client: &OutpostsClient,
-    start: &StartCapacityTask,
-) -> Option<DryRunOutcome> {
-    let answer = tokio::time::timeout(
-        DRY_RUN_BUDGET,
-        until_stopped(ctx.stop(), client.dry_run_capacity_task(start)),
-    )
-    .await;
-    Some(match answer {
-        Err(_) => DryRunOutcome::Unanswered(format!(
-            "AWS did not answer within {}s.",
-            DRY_RUN_BUDGET.as_secs()
-        )),
-        Ok(Ok(())) => {
-            tracing::info!(outpost = %start.outpost_identifier, "dry run: the layout fits");
-            DryRunOutcome::Fits
-        }
-        Ok(Err(OutpostsError::Interrupted)) => return None,
-        Ok(Err(OutpostsError::Validation(message))) => DryRunOutcome::DoesNotFit(message),
-        Ok(Err(OutpostsError::NotFound(message))) => {
-            let path = missing_argument_path(client, start, &message).await;
-            DryRunOutcome::Missing(message, path)
-        }
-        Ok(Err(OutpostsError::Conflict { message, .. })) => DryRunOutcome::Conflict(message),
-        Ok(Err(error)) if error.is_transient() => {
-            DryRunOutcome::Unanswered(format!("The dry run could not reach AWS: {error}"))
-        }
-        Ok(Err(error)) => DryRunOutcome::Failed(error.to_string()),
-    })
 }
 
 fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Option<Diagnostic> {

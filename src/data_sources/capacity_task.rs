@@ -1,0 +1,268 @@
+//! Data source `outposts_capacity_task`: one capacity task with every field AWS reports,
+//! and the instances that block it while it waits for evacuation. For watching a task
+//! another workspace owns, or one started outside Terraform.
+
+use super::{call_within, list_of, object, strings};
+use crate::checks::Checker;
+use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
+use crate::outposts::time::rfc3339;
+use crate::outposts::{OutpostsClient, ids};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tfplugin::data_source::DataSource;
+use tfplugin::diag::Diagnostics;
+use tfplugin::path::AttributePath;
+use tfplugin::provider::Context;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{self, Type, Value};
+
+pub struct CapacityTaskDataSource;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CapacityTaskDataState {
+    pub outpost_identifier: String,
+    pub capacity_task_id: String,
+    pub id: Option<String>,
+    pub outpost_id: Option<String>,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub instance_pools: Vec<PoolItem>,
+    pub instances_to_exclude: Option<ExcludeItem>,
+    pub task_action_on_blocking_instances: Option<String>,
+    pub status: Option<String>,
+    pub failure: Option<FailureItem>,
+    pub creation_date: Option<String>,
+    pub completion_date: Option<String>,
+    pub last_modified_date: Option<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub blocking_instances: Vec<BlockingItem>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PoolItem {
+    pub instance_type: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExcludeItem {
+    pub instances: Vec<String>,
+    pub account_ids: Vec<String>,
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FailureItem {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BlockingItem {
+    pub instance_id: String,
+    pub account_id: Option<String>,
+    pub service: Option<String>,
+}
+
+fn fill(state: &mut CapacityTaskDataState, task: CapacityTask) {
+    state.id = Some(format!("{}/{}", task.outpost_id, task.id));
+    state.outpost_id = Some(task.outpost_id);
+    state.order_id = task.order_id;
+    state.asset_id = task.asset_id;
+    state.instance_pools = task
+        .instance_pools
+        .into_iter()
+        .map(|p| PoolItem {
+            instance_type: p.instance_type,
+            count: i64::from(p.count),
+        })
+        .collect();
+    let exclude = task.instances_to_exclude;
+    state.instances_to_exclude = (!exclude.is_empty()).then_some(ExcludeItem {
+        instances: exclude.instances,
+        account_ids: exclude.account_ids,
+        services: exclude.services,
+    });
+    state.task_action_on_blocking_instances = task.task_action_on_blocking_instances;
+    state.status = Some(task.status.to_string());
+    state.failure = task.failure.map(|f| FailureItem {
+        kind: f.kind,
+        reason: f.reason,
+    });
+    state.creation_date = task.creation_date.map(rfc3339);
+    state.completion_date = task.completion_date.map(rfc3339);
+    state.last_modified_date = task.last_modified_date.map(rfc3339);
+}
+
+#[async_trait]
+impl DataSource<OutpostsClient> for CapacityTaskDataSource {
+    type State = CapacityTaskDataState;
+
+    fn type_name(&self) -> &'static str {
+        "outposts_capacity_task"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "One capacity task as AWS reports it (`GetCapacityTask`), and while it \
+                 waits for evacuation the running instances that block it \
+                 (`ListBlockingInstancesForCapacityTask`, all pages). Reads only: to own a \
+                 task, use the `outposts_capacity_task` resource or import it.",
+            )
+            .attribute(Attribute::required(
+                "outpost_identifier",
+                Type::String,
+                "ID (`op-...`) or ARN of the Outpost.",
+            ))
+            .attribute(Attribute::required(
+                "capacity_task_id",
+                Type::String,
+                "ID of the capacity task (`cap-...`).",
+            ))
+            .attribute(Attribute::computed(
+                "id",
+                Type::String,
+                "`<outpost ID>/<capacity task ID>`, the ID `terraform import` takes.",
+            ))
+            .attribute(Attribute::computed(
+                "outpost_id",
+                Type::String,
+                "ID (`op-...`) of the Outpost.",
+            ))
+            .attribute(Attribute::computed(
+                "order_id",
+                Type::String,
+                "The rack order the task lays out; null for a server.",
+            ))
+            .attribute(Attribute::computed(
+                "asset_id",
+                Type::String,
+                "The server asset the task lays out; null for a rack order.",
+            ))
+            .attribute(Attribute::computed(
+                "instance_pools",
+                list_of(object(&[
+                    ("instance_type", Type::String),
+                    ("count", Type::Number),
+                ])),
+                "The layout the task asked for: `instance_type` and `count` of each pool.",
+            ))
+            .attribute(Attribute::computed(
+                "instances_to_exclude",
+                object(&[
+                    ("instances", strings()),
+                    ("account_ids", strings()),
+                    ("services", strings()),
+                ]),
+                "The running instances the task may ignore (`instances`, `account_ids`, \
+                 `services`); null when none.",
+            ))
+            .attribute(Attribute::computed(
+                "task_action_on_blocking_instances",
+                Type::String,
+                "`WAIT_FOR_EVACUATION` or `FAIL_TASK`.",
+            ))
+            .attribute(Attribute::computed(
+                "status",
+                Type::String,
+                "`REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
+                 `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.",
+            ))
+            .attribute(Attribute::computed(
+                "failure",
+                object(&[("type", Type::String), ("reason", Type::String)]),
+                "Why the task failed (`type`, `reason`); null unless it failed.",
+            ))
+            .attribute(Attribute::computed(
+                "creation_date",
+                Type::String,
+                "When the task was created (RFC 3339).",
+            ))
+            .attribute(Attribute::computed(
+                "completion_date",
+                Type::String,
+                "When the task finished (RFC 3339); null while it runs.",
+            ))
+            .attribute(Attribute::computed(
+                "last_modified_date",
+                Type::String,
+                "When the task last changed (RFC 3339).",
+            ))
+            .attribute(Attribute::computed(
+                "blocking_instances",
+                list_of(object(&[
+                    ("instance_id", Type::String),
+                    ("account_id", Type::String),
+                    ("service", Type::String),
+                ])),
+                "While the status is `WAITING_FOR_EVACUATION`: the running instances that \
+                 must stop or move before the task goes on (`instance_id`, `account_id`, \
+                 `service`). Empty otherwise.",
+            )),
+        )
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut check = Checker::default();
+        let root = AttributePath::root();
+        check.string(
+            config,
+            &root,
+            "outpost_identifier",
+            ids::is_outpost_identifier,
+            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+        );
+        check.string(
+            config,
+            &root,
+            "capacity_task_id",
+            ids::is_capacity_task_id,
+            "a capacity task ID such as \"cap-0123456789abcdef0\"",
+        );
+        check.diagnostics
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        config: &Value,
+    ) -> Result<CapacityTaskDataState, Diagnostics> {
+        let mut state: CapacityTaskDataState =
+            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let client = ctx.client()?;
+        let outpost = state.outpost_identifier.clone();
+        let task_id = state.capacity_task_id.clone();
+        let task = call_within(
+            ctx,
+            "GetCapacityTask",
+            "Capacity task",
+            (&outpost, "capacity_task_id"),
+            client.get_capacity_task(&outpost, &task_id),
+        )
+        .await?;
+        let waiting = task.status == CapacityTaskStatus::WaitingForEvacuation;
+        fill(&mut state, task);
+        if waiting {
+            state.blocking_instances = call_within(
+                ctx,
+                "ListBlockingInstancesForCapacityTask",
+                "Capacity task",
+                (&outpost, "capacity_task_id"),
+                client.list_blocking_instances(&outpost, &task_id),
+            )
+            .await?
+            .into_iter()
+            .map(|b| BlockingItem {
+                instance_id: b.instance_id,
+                account_id: b.account_id,
+                service: b.service,
+            })
+            .collect();
+        }
+        Ok(state)
+    }
+}

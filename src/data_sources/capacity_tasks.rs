@@ -1,0 +1,186 @@
+//! Data source `outposts_capacity_tasks`: the capacity tasks of an Outpost (or of every
+//! Outpost of the account), filtered by status, e.g. to see which task holds a rack
+//! before planning a new layout.
+
+use super::{call, list_of, object, strings};
+use crate::checks::Checker;
+use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary};
+use crate::outposts::time::rfc3339;
+use crate::outposts::{OutpostsClient, ids};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tfplugin::data_source::DataSource;
+use tfplugin::diag::Diagnostics;
+use tfplugin::path::AttributePath;
+use tfplugin::provider::Context;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{self, Type, Value};
+
+pub struct CapacityTasksDataSource;
+
+const STATUSES: [&str; 7] = [
+    "REQUESTED",
+    "IN_PROGRESS",
+    "WAITING_FOR_EVACUATION",
+    "CANCELLATION_IN_PROGRESS",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CapacityTasksState {
+    pub outpost_identifier: Option<String>,
+    pub statuses: Option<Vec<String>>,
+    pub order_id: Option<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub ids: Vec<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub tasks: Vec<TaskItem>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskItem {
+    pub capacity_task_id: String,
+    pub outpost_id: String,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    pub status: String,
+    pub creation_date: Option<String>,
+    pub completion_date: Option<String>,
+    pub last_modified_date: Option<String>,
+}
+
+impl From<CapacityTaskSummary> for TaskItem {
+    fn from(t: CapacityTaskSummary) -> Self {
+        TaskItem {
+            capacity_task_id: t.id,
+            outpost_id: t.outpost_id,
+            order_id: t.order_id,
+            asset_id: t.asset_id,
+            status: t.status.to_string(),
+            creation_date: t.creation_date.map(rfc3339),
+            completion_date: t.completion_date.map(rfc3339),
+            last_modified_date: t.last_modified_date.map(rfc3339),
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource<OutpostsClient> for CapacityTasksDataSource {
+    type State = CapacityTasksState;
+
+    fn type_name(&self) -> &'static str {
+        "outposts_capacity_tasks"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Capacity tasks (`ListCapacityTasks`, all pages) of one Outpost or of all \
+                 the account's Outposts in the region, optionally only those in some \
+                 statuses or of one rack order. Oldest first.",
+            )
+            .attribute(Attribute::optional(
+                "outpost_identifier",
+                Type::String,
+                "ID (`op-...`) or ARN of the Outpost; every Outpost when unset.",
+            ))
+            .attribute(Attribute::optional(
+                "statuses",
+                strings(),
+                "Only tasks in one of these statuses: `REQUESTED`, `IN_PROGRESS`, \
+                 `WAITING_FOR_EVACUATION`, `CANCELLATION_IN_PROGRESS`, `COMPLETED`, \
+                 `FAILED`, `CANCELLED`. Filtered by AWS.",
+            ))
+            .attribute(Attribute::optional(
+                "order_id",
+                Type::String,
+                "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
+                 provider applies it to what AWS lists.",
+            ))
+            .attribute(Attribute::computed(
+                "ids",
+                strings(),
+                "IDs (`cap-...`) of the tasks found, oldest first.",
+            ))
+            .attribute(Attribute::computed(
+                "tasks",
+                list_of(object(&[
+                    ("capacity_task_id", Type::String),
+                    ("outpost_id", Type::String),
+                    ("order_id", Type::String),
+                    ("asset_id", Type::String),
+                    ("status", Type::String),
+                    ("creation_date", Type::String),
+                    ("completion_date", Type::String),
+                    ("last_modified_date", Type::String),
+                ])),
+                "The tasks found, oldest first: `capacity_task_id`, `outpost_id`, \
+                 `order_id`, `asset_id`, `status`, and `creation_date`, `completion_date`, \
+                 `last_modified_date` (RFC 3339).",
+            )),
+        )
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut check = Checker::default();
+        let root = AttributePath::root();
+        check.string(
+            config,
+            &root,
+            "outpost_identifier",
+            ids::is_outpost_identifier,
+            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+        );
+        check.string(
+            config,
+            &root,
+            "order_id",
+            ids::is_order_id,
+            "an order ID such as \"oo-0123456789abcdef0\"",
+        );
+        check.each(
+            config,
+            &root,
+            "statuses",
+            |s| STATUSES.contains(&s),
+            "a capacity task status (REQUESTED, IN_PROGRESS, WAITING_FOR_EVACUATION, \
+             CANCELLATION_IN_PROGRESS, COMPLETED, FAILED or CANCELLED)",
+        );
+        check.diagnostics
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        config: &Value,
+    ) -> Result<CapacityTasksState, Diagnostics> {
+        let mut state: CapacityTasksState =
+            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let client = ctx.client()?;
+        let statuses: Vec<CapacityTaskStatus> = state
+            .statuses
+            .iter()
+            .flatten()
+            .map(|s| CapacityTaskStatus::parse(s))
+            .collect();
+        let mut tasks = call(
+            ctx,
+            "ListCapacityTasks",
+            "Outpost",
+            AttributePath::attr("outpost_identifier"),
+            client.list_capacity_tasks(state.outpost_identifier.as_deref(), &statuses),
+        )
+        .await?;
+        if let Some(order) = &state.order_id {
+            tasks.retain(|t| t.order_id.as_ref() == Some(order));
+        }
+        // Oldest first whatever order the pages came in; ties keep AWS's order.
+        tasks.sort_by_key(|t| t.creation_date);
+        state.ids = tasks.iter().map(|t| t.id.clone()).collect();
+        state.tasks = tasks.into_iter().map(TaskItem::from).collect();
+        Ok(state)
+    }
+}

@@ -1,0 +1,197 @@
+//! Data source `outposts_outposts`: the account's Outposts in the provider's region,
+//! filtered, so a module can find the racks and servers it may lay out.
+
+use super::{call, object, strings};
+use crate::checks::Checker;
+use crate::outposts::OutpostsClient;
+use crate::outposts::catalog::{Outpost, OutpostFilter};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tfplugin::data_source::DataSource;
+use tfplugin::diag::Diagnostics;
+use tfplugin::path::AttributePath;
+use tfplugin::provider::Context;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{self, Type, Value};
+
+pub struct OutpostsDataSource;
+
+/// What `supported_hardware_type` may be.
+const HARDWARE_TYPES: [&str; 2] = ["RACK", "SERVER"];
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutpostsState {
+    pub life_cycle_statuses: Option<Vec<String>>,
+    pub availability_zones: Option<Vec<String>>,
+    pub availability_zone_ids: Option<Vec<String>>,
+    pub supported_hardware_type: Option<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub ids: Vec<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub arns: Vec<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub outposts: Vec<OutpostItem>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutpostItem {
+    pub id: String,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub owner_id: Option<String>,
+    pub site_id: Option<String>,
+    pub site_arn: Option<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub life_cycle_status: Option<String>,
+    pub supported_hardware_type: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+fn outpost_type() -> Type {
+    object(&[
+        ("id", Type::String),
+        ("arn", Type::String),
+        ("name", Type::String),
+        ("description", Type::String),
+        ("owner_id", Type::String),
+        ("site_id", Type::String),
+        ("site_arn", Type::String),
+        ("availability_zone", Type::String),
+        ("availability_zone_id", Type::String),
+        ("life_cycle_status", Type::String),
+        ("supported_hardware_type", Type::String),
+        ("tags", Type::Map(Box::new(Type::String))),
+    ])
+}
+
+impl From<Outpost> for OutpostItem {
+    fn from(o: Outpost) -> Self {
+        OutpostItem {
+            id: o.id,
+            arn: o.arn,
+            name: o.name,
+            description: o.description,
+            owner_id: o.owner_id,
+            site_id: o.site_id,
+            site_arn: o.site_arn,
+            availability_zone: o.availability_zone,
+            availability_zone_id: o.availability_zone_id,
+            life_cycle_status: o.life_cycle_status,
+            supported_hardware_type: o.supported_hardware_type,
+            tags: o.tags,
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource<OutpostsClient> for OutpostsDataSource {
+    type State = OutpostsState;
+
+    fn type_name(&self) -> &'static str {
+        "outposts_outposts"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "The Outposts of the account in the provider's region (`ListOutposts`, all \
+                 pages), optionally filtered. Each filter matches any of its values; filters \
+                 combine with AND.",
+            )
+            .attribute(Attribute::optional(
+                "life_cycle_statuses",
+                strings(),
+                "Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE`.",
+            ))
+            .attribute(Attribute::optional(
+                "availability_zones",
+                strings(),
+                "Only Outposts in one of these Availability Zones, e.g. `us-west-2a`.",
+            ))
+            .attribute(Attribute::optional(
+                "availability_zone_ids",
+                strings(),
+                "Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1`.",
+            ))
+            .attribute(Attribute::optional(
+                "supported_hardware_type",
+                Type::String,
+                "Only racks (`RACK`) or only servers (`SERVER`). Applied by the provider to \
+                 what AWS lists.",
+            ))
+            .attribute(Attribute::computed(
+                "ids",
+                strings(),
+                "IDs (`op-...`) of the Outposts found, in the order AWS lists them.",
+            ))
+            .attribute(Attribute::computed(
+                "arns",
+                strings(),
+                "ARNs of the Outposts found, in the same order as `ids`.",
+            ))
+            .attribute(Attribute::computed(
+                "outposts",
+                super::list_of(outpost_type()),
+                "The Outposts found: `id`, `arn`, `name`, `description`, `owner_id`, \
+                 `site_id`, `site_arn`, `availability_zone`, `availability_zone_id`, \
+                 `life_cycle_status`, `supported_hardware_type` (`RACK` or `SERVER`) and \
+                 `tags`.",
+            )),
+        )
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut check = Checker::default();
+        check.one_of(
+            config,
+            &AttributePath::root(),
+            "supported_hardware_type",
+            &HARDWARE_TYPES,
+        );
+        check.diagnostics
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        config: &Value,
+    ) -> Result<OutpostsState, Diagnostics> {
+        let mut state: OutpostsState =
+            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let client = ctx.client()?;
+        let filter = OutpostFilter {
+            life_cycle_statuses: state.life_cycle_statuses.clone().unwrap_or_default(),
+            availability_zones: state.availability_zones.clone().unwrap_or_default(),
+            availability_zone_ids: state.availability_zone_ids.clone().unwrap_or_default(),
+        };
+        let found = call(
+            ctx,
+            "ListOutposts",
+            "Outposts",
+            AttributePath::root(),
+            client.list_outposts(&filter),
+        )
+        .await?;
+        state.outposts = found
+            .into_iter()
+            .filter(|o| {
+                state
+                    .supported_hardware_type
+                    .as_ref()
+                    .is_none_or(|wanted| o.supported_hardware_type.as_ref() == Some(wanted))
+            })
+            .map(OutpostItem::from)
+            .collect();
+        state.ids = state.outposts.iter().map(|o| o.id.clone()).collect();
+        state.arns = state
+            .outposts
+            .iter()
+            .map(|o| o.arn.clone().unwrap_or_default())
+            .collect();
+        Ok(state)
+    }
+}

@@ -1,0 +1,167 @@
+//! Data source `outposts_supported_instance_types`: the instance types a capacity task
+//! may ask for on an Outpost, optionally for one order or one asset, with their vCPUs.
+
+use super::{call_within, list_of, object, strings};
+use crate::checks::Checker;
+use crate::outposts::{OutpostsClient, ids};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tfplugin::data_source::DataSource;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::path::AttributePath;
+use tfplugin::provider::Context;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{self, Type, Value};
+
+pub struct SupportedInstanceTypesDataSource;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SupportedInstanceTypesState {
+    pub outpost_identifier: String,
+    pub order_id: Option<String>,
+    pub asset_id: Option<String>,
+    pub outpost_id: Option<String>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub instance_types: Vec<InstanceTypeItem>,
+    #[serde(default, deserialize_with = "super::null_as_empty")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InstanceTypeItem {
+    pub instance_type: String,
+    pub vcpus: Option<i64>,
+}
+
+#[async_trait]
+impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
+    type State = SupportedInstanceTypesState;
+
+    fn type_name(&self) -> &'static str {
+        "outposts_supported_instance_types"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "The instance types a capacity task may lay out on an Outpost \
+                 (`GetOutpostSupportedInstanceTypes`, all pages), with their vCPUs; for one \
+                 rack order or one server asset when given.",
+            )
+            .attribute(Attribute::required(
+                "outpost_identifier",
+                Type::String,
+                "ID (`op-...`) or ARN of the Outpost.",
+            ))
+            .attribute(Attribute::optional(
+                "order_id",
+                Type::String,
+                "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
+            ))
+            .attribute(Attribute::optional(
+                "asset_id",
+                Type::String,
+                "10-digit ID of a server asset: the types that asset supports. Not with \
+                 `order_id`.",
+            ))
+            .attribute(Attribute::computed(
+                "outpost_id",
+                Type::String,
+                "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
+            ))
+            .attribute(Attribute::computed(
+                "instance_types",
+                list_of(object(&[
+                    ("instance_type", Type::String),
+                    ("vcpus", Type::Number),
+                ])),
+                "The supported types in the order AWS lists them: `instance_type` and its \
+                 `vcpus`.",
+            ))
+            .attribute(Attribute::computed(
+                "names",
+                strings(),
+                "The names of the supported types, e.g. for `contains()` in a \
+                 variable validation or a precondition.",
+            )),
+        )
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut check = Checker::default();
+        let root = AttributePath::root();
+        check.string(
+            config,
+            &root,
+            "outpost_identifier",
+            ids::is_outpost_identifier,
+            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+        );
+        check.string(
+            config,
+            &root,
+            "order_id",
+            ids::is_order_id,
+            "an order ID such as \"oo-0123456789abcdef0\"",
+        );
+        check.string(
+            config,
+            &root,
+            "asset_id",
+            ids::is_asset_id,
+            "a 10-digit asset ID",
+        );
+        let set = |name| config.attr(name).is_some_and(|v| !v.is_null());
+        if set("order_id") && set("asset_id") {
+            check.diagnostics.push(
+                Diagnostic::error(
+                    "Conflicting arguments",
+                    "Give order_id for a rack order or asset_id for a server asset, not both.",
+                )
+                .at(root.attribute("asset_id")),
+            );
+        }
+        check.diagnostics
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        config: &Value,
+    ) -> Result<SupportedInstanceTypesState, Diagnostics> {
+        let mut state: SupportedInstanceTypesState =
+            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let client = ctx.client()?;
+        // NotFound is about the Outpost, or else the order or asset named.
+        let (inner, what) = if state.order_id.is_some() {
+            ("order_id", "Order")
+        } else if state.asset_id.is_some() {
+            ("asset_id", "Asset")
+        } else {
+            ("outpost_identifier", "Outpost")
+        };
+        let types = call_within(
+            ctx,
+            "GetOutpostSupportedInstanceTypes",
+            what,
+            (&state.outpost_identifier, inner),
+            client.supported_instance_types(
+                &state.outpost_identifier,
+                state.order_id.as_deref(),
+                state.asset_id.as_deref(),
+            ),
+        )
+        .await?;
+        state.outpost_id = Some(ids::outpost_id(&state.outpost_identifier).to_string());
+        state.names = types.iter().map(|t| t.instance_type.clone()).collect();
+        state.instance_types = types
+            .into_iter()
+            .map(|t| InstanceTypeItem {
+                instance_type: t.instance_type,
+                vcpus: t.vcpus.map(i64::from),
+            })
+            .collect();
+        Ok(state)
+    }
+}

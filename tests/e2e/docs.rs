@@ -19,3 +19,52 @@ fn generated_docs_match_the_schema() {
         "docs are out of date with the schema: {stale:?}\nregenerate with: cargo xtask docs"
     );
 }
+
+/// Every `.tf` example the docs show is valid configuration for this provider and
+/// formatted as `terraform fmt` writes it.
+#[test]
+fn every_documented_example_validates_and_is_formatted() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    for kind in ["provider", "resources", "data-sources", "functions"] {
+        let mut files: Vec<PathBuf> = walk(&root.join(kind))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read example");
+            let ws = Workspace::new(&text);
+            let run = ws.run(&["validate", "-no-color"]);
+            assert!(
+                run.output.status.success(),
+                "{} does not validate:\n{}",
+                file.display(),
+                run.report()
+            );
+            ws.write("main.tf", &text);
+            let fmt = ws.run(&["fmt", "-check", "-diff", "-no-color"]);
+            assert!(
+                fmt.output.status.success(),
+                "{} is not formatted as terraform fmt writes it:\n{}",
+                file.display(),
+                fmt.stdout()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "expected the examples to be found, checked {checked}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}

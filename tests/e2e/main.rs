@@ -3,6 +3,7 @@
 
 mod capacity_task;
 mod capacity_task_validation;
+mod data_sources;
 mod docs;
 mod endpoints;
 mod explanations;

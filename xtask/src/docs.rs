@@ -55,7 +55,49 @@ pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
             ),
         ));
     }
+    for (name, function) in schemas["functions"].as_object().unwrap_or(&empty) {
+        docs.push((
+            PathBuf::from(format!("docs/functions/{name}.md")),
+            render_function(
+                name,
+                function,
+                example(&format!("functions/{name}/function.tf")),
+            ),
+        ));
+    }
     docs
+}
+
+/// A provider function's page: its signature, parameters, result and an example.
+pub fn render_function(name: &str, function: &Json, example_file: Option<String>) -> String {
+    let empty = Vec::new();
+    let parameters = function["parameters"].as_array().unwrap_or(&empty);
+    let names: Vec<&str> = parameters
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let mut out = format!(
+        "<!-- Generated from the provider schema by `cargo xtask docs`; do not edit. -->\n# Function `{name}`\n\n{}\n\n{}\n",
+        function["summary"].as_str().unwrap_or(""),
+        function["description"].as_str().unwrap_or("")
+    );
+    if let Some(example) = example_file {
+        out.push_str(&format!("\n## Example Usage\n\n```hcl\n{example}```\n"));
+    }
+    out.push_str(&format!(
+        "\n## Signature\n\n```text\nprovider::outposts::{name}({}) {}\n```\n\n## Arguments\n\n",
+        names.join(", "),
+        type_name(&function["return_type"]).to_lowercase()
+    ));
+    for parameter in parameters {
+        out.push_str(&format!(
+            "1. `{}` ({}) {}\n",
+            parameter["name"].as_str().unwrap_or(""),
+            type_name(&parameter["type"]),
+            parameter["description"].as_str().unwrap_or("")
+        ));
+    }
+    out
 }
 
 /// The docs files whose content on disk differs from `expected`.

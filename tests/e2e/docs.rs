@@ -53,7 +53,10 @@ fn every_documented_example_validates_and_is_formatted() {
             checked += 1;
         }
     }
-    assert!(checked >= 9, "expected the examples to be found, checked {checked}");
+    assert!(
+        checked >= 9,
+        "expected the examples to be found, checked {checked}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

@@ -66,6 +66,8 @@ pub fn terraform_binary() -> PathBuf {
 /// `dev_overrides`, isolated from the user's AWS and Terraform settings.
 pub struct Workspace {
     dir: tempfile::TempDir,
+    /// Where terraform runs: the directory itself, or a configuration in a copied tree.
+    cwd: PathBuf,
     env: Vec<(String, String)>,
 }
 
@@ -80,6 +82,28 @@ terraform {
 impl Workspace {
     /// A workspace whose `main.tf` is `config` after the `required_providers` block.
     pub fn new(config: &str) -> Workspace {
+        let workspace = Workspace::empty();
+        workspace.write("main.tf", &format!("{REQUIRED_PROVIDERS}\n{config}"));
+        workspace
+    }
+
+    /// A workspace holding a copy of the directory `tree` (e.g. the repository's
+    /// `examples/`), in which terraform runs in `subdir` of the copy: configurations
+    /// that reach modules by relative paths keep working.
+    pub fn copy_of(tree: &Path, subdir: &str) -> Workspace {
+        let mut workspace = Workspace::empty();
+        let copy = workspace.dir.path().join("tree");
+        copy_tree(tree, &copy);
+        workspace.cwd = copy.join(subdir);
+        assert!(
+            workspace.cwd.is_dir(),
+            "{subdir} is not a directory of {}",
+            tree.display()
+        );
+        workspace
+    }
+
+    fn empty() -> Workspace {
         let dir = tempfile::tempdir().expect("temporary directory");
         let provider_dir = provider_binary()
             .parent()
@@ -114,18 +138,20 @@ impl Workspace {
                 ("AWS_SECRET_ACCESS_KEY".into(), "test-secret-key".into()),
                 ("AWS_REGION".into(), "us-west-2".into()),
             ],
+            cwd: dir.path().to_path_buf(),
             dir,
         };
-        workspace.write("main.tf", &format!("{REQUIRED_PROVIDERS}\n{config}"));
         workspace
     }
 
+    /// The directory terraform runs in.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.cwd
     }
 
+    /// Writes a file in the directory terraform runs in.
     pub fn write(&self, name: &str, content: &str) {
-        std::fs::write(self.dir.path().join(name), content).expect("write file");
+        std::fs::write(self.cwd.join(name), content).expect("write file");
     }
 
     /// Sets (or overrides) an environment variable for every later command.
@@ -142,7 +168,7 @@ impl Workspace {
     /// AWS settings.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(terraform_binary());
-        command.args(args).current_dir(self.dir.path());
+        command.args(args).current_dir(&self.cwd);
         for (key, _) in std::env::vars() {
             if key.starts_with("TF_") || key.starts_with("AWS_") || key == "CHECKPOINT_DISABLE" {
                 command.env_remove(&key);
@@ -261,4 +287,26 @@ pub fn send_signal(pid: u32, signal: &str, group: bool) {
         .status()
         .expect("run kill");
     assert!(status.success(), "kill -s {signal} -- {target} failed");
+}
+
+/// Copies the files of `from` into `to`, recursively, leaving out Terraform's own
+/// working files (`.terraform`, state, lock files) a developer may have there.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create directory");
+    for entry in std::fs::read_dir(from).expect("read directory").flatten() {
+        let name = entry.file_name();
+        let name_text = name.to_string_lossy();
+        if name_text == ".terraform"
+            || name_text.starts_with("terraform.tfstate")
+            || name_text == ".terraform.lock.hcl"
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).expect("copy file");
+        }
+    }
 }

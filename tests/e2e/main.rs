@@ -8,6 +8,7 @@ mod docs;
 mod endpoints;
 mod explanations;
 mod harness;
+mod modules;
 mod ownership;
 mod plugin;
 mod provider_config;

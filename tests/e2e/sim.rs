@@ -65,6 +65,16 @@ impl Sim {
         ws
     }
 
+    /// A copy of the repository's `examples/` in which terraform runs in `subdir`,
+    /// with its provider pointed at this simulator the way users point theirs: through
+    /// the AWS_* environment variables.
+    pub fn examples_workspace(&self, subdir: &str) -> Workspace {
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut ws = Workspace::copy_of(&examples, subdir);
+        ws.set_env("AWS_ENDPOINT_URL_OUTPOSTS", self.handle.endpoint());
+        ws
+    }
+
     /// The ARN of the quickstart rack in this simulator's world.
     pub fn outpost_arn(&self) -> String {
         self.handle

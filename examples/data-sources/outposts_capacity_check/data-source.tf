@@ -12,6 +12,6 @@ data "outposts_capacity_check" "layout" {
 check "layout_fits" {
   assert {
     condition     = data.outposts_capacity_check.layout.fits
-    error_message = "The layout does not fit: ${coalesce(data.outposts_capacity_check.layout.reason, "")}"
+    error_message = "The layout does not fit: ${coalesce(data.outposts_capacity_check.layout.reason, "AWS gave no reason")}"
   }
 }

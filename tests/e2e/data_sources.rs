@@ -102,6 +102,10 @@ data "outposts_capacity_tasks" "completed" {{
   statuses   = ["COMPLETED"]
   depends_on = [outposts_capacity_task.rack, outposts_capacity_task.server]
 }}
+data "outposts_capacity_tasks" "by_order" {{
+  order_id   = "{ORDER}"
+  depends_on = [outposts_capacity_task.rack, outposts_capacity_task.server]
+}}
 data "outposts_capacity_tasks" "failed_on_rack" {{
   outpost_identifier = "{OUTPOST}"
   statuses           = ["FAILED"]
@@ -118,6 +122,7 @@ output "task" {{ value = data.outposts_capacity_task.rack }}
 output "rack_task_id" {{ value = outposts_capacity_task.rack.capacity_task_id }}
 output "server_task_id" {{ value = outposts_capacity_task.server.capacity_task_id }}
 output "completed" {{ value = data.outposts_capacity_tasks.completed }}
+output "by_order" {{ value = data.outposts_capacity_tasks.by_order.ids }}
 output "failed_on_rack" {{ value = data.outposts_capacity_tasks.failed_on_rack.ids }}
 "#
     ));
@@ -222,6 +227,11 @@ output "failed_on_rack" {{ value = data.outposts_capacity_tasks.failed_on_rack.i
     );
     assert_eq!(out["completed"]["tasks"][0]["status"], "COMPLETED");
     assert!(strings(&out["failed_on_rack"]).is_empty());
+    assert_eq!(
+        strings(&out["by_order"]),
+        [rack_task],
+        "the server task has no order"
+    );
     assert!(
         sim.count("ListCapacityTasks") >= 3,
         "two tasks at one a page take at least three requests"

@@ -119,7 +119,7 @@ impl Workspace {
             ),
         )
         .expect("write CLI config");
-        let workspace = Workspace {
+        Workspace {
             env: vec![
                 (
                     "TF_CLI_CONFIG_FILE".into(),
@@ -140,8 +140,7 @@ impl Workspace {
             ],
             cwd: dir.path().to_path_buf(),
             dir,
-        };
-        workspace
+        }
     }
 
     /// The directory terraform runs in.

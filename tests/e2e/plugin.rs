@@ -208,11 +208,12 @@ impl ServerCertVerifier for PinnedServer {
     }
 }
 
-async fn schema_call(channel: tonic::transport::Channel) -> Result<usize, tonic::Status> {
+/// The resource types the provider's schema names, over `channel`.
+async fn schema_call(channel: tonic::transport::Channel) -> Result<Vec<String>, tonic::Status> {
     let response = ProviderClient::new(channel)
         .get_provider_schema(get_provider_schema::Request {})
         .await?;
-    Ok(response.into_inner().data_source_schemas.len())
+    Ok(response.into_inner().resource_schemas.into_keys().collect())
 }
 
 #[test]
@@ -262,7 +263,10 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         .channel(Some(&terraform))
         .await
         .expect("mTLS channel");
-    assert_eq!(schema_call(channel.clone()).await.expect("schema"), 1);
+    assert_eq!(
+        schema_call(channel.clone()).await.expect("schema"),
+        ["outposts_capacity_task"]
+    );
 
     // go-plugin's conventional health service reports the "plugin" service as serving.
     let health = tonic_health::pb::health_client::HealthClient::new(channel.clone())
@@ -288,7 +292,7 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         schema_call(channel.clone())
             .await
             .expect("schema after SIGINT"),
-        1
+        ["outposts_capacity_task"]
     );
 
     let started = Instant::now();

@@ -1,3 +1,5 @@
 //! Repository tasks behind `cargo xtask`, as a library so the tests can use them too.
 
 pub mod docs;
+pub mod mirror;
+pub mod release;

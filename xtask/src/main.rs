@@ -9,18 +9,195 @@ cargo xtask <task>
 
 Tasks:
   docs [--check]   regenerate docs/ from the schema Terraform reports and examples/;
-                   with --check, fail when docs/ is out of date instead";
+                   with --check, fail when docs/ is out of date instead
+  release --out DIR
+                   build the provider with the release profile for this host (and for
+                   other targets whose toolchains are installed) and write the zips,
+                   manifest, SHA256SUMS, its signature and the public key to DIR
+  mirror DIR [--unpacked]
+                   a release written as a network mirror (also a packed filesystem
+                   mirror) under DIR, or with --unpacked an unpacked filesystem mirror
+  registry DIR     a release written as a static provider registry rooted at DIR
+
+release, mirror and registry sign with the key named by GPG_FINGERPRINT (an RSA key in
+your keyring), or else with a throwaway key generated for this run. --binary PATH
+packages that binary for this host instead of building one.";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().skip(1).any(|a| a == "--check")),
+        Some("release") => {
+            let out = option(&args, "--out").context("release needs --out DIR")?;
+            release(&PathBuf::from(out), option(&args, "--binary")).map(|_| ())
+        }
+        Some("mirror") => {
+            let dir = positional(&args).context("mirror needs a directory")?;
+            let scratch = tempfile::tempdir()?;
+            let built = release(scratch.path(), option(&args, "--binary"))?;
+            let base = if args.iter().any(|a| a == "--unpacked") {
+                xtask::mirror::write_unpacked_mirror(
+                    &built,
+                    Path::new(dir),
+                    xtask::mirror::DEFAULT_HOST,
+                )?
+            } else {
+                xtask::mirror::write_network_mirror(
+                    &built,
+                    Path::new(dir),
+                    xtask::mirror::DEFAULT_HOST,
+                )?
+            };
+            println!("wrote the mirror under {}", base.display());
+            Ok(())
+        }
+        Some("registry") => {
+            let dir = positional(&args).context("registry needs a directory")?;
+            let scratch = tempfile::tempdir()?;
+            let built = release(scratch.path(), option(&args, "--binary"))?;
+            xtask::mirror::write_registry(&built, Path::new(dir))?;
+            println!(
+                "wrote a static registry to {dir}: serve it over HTTPS as https://HOST/ and use the source address HOST/{}/{}",
+                xtask::mirror::NAMESPACE,
+                xtask::mirror::TYPE
+            );
+            Ok(())
+        }
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
         }
         Some(other) => bail!("unknown task {other:?}\n\n{USAGE}"),
     }
+}
+
+/// The value after `name`, e.g. `--out DIR`.
+fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// The first argument after the task that is neither an option nor an option's value.
+fn positional(args: &[String]) -> Option<&str> {
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--binary" | "--out" => {
+                rest.next();
+            }
+            a if a.starts_with("--") => {}
+            a => return Some(a),
+        }
+    }
+    None
+}
+
+/// Builds (unless `binary` is given) and packages a signed release into `out`.
+fn release(out: &Path, binary: Option<&str>) -> anyhow::Result<xtask::release::Release> {
+    use xtask::release::{Platform, Signer, TARGETS, package};
+    let root = root();
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let host = Platform::host();
+    let mut binaries = Vec::new();
+    if let Some(binary) = binary {
+        binaries.push((host.clone(), PathBuf::from(binary)));
+    } else {
+        build(&root, None)?;
+        binaries.push((
+            host.clone(),
+            target_dir.join("release").join(xtask::release::NAME),
+        ));
+        let sysroot = String::from_utf8(
+            Command::new("rustc")
+                .args(["--print", "sysroot"])
+                .output()?
+                .stdout,
+        )?;
+        for (os, arch, triple) in TARGETS {
+            let platform = Platform {
+                os: os.into(),
+                arch: arch.into(),
+            };
+            if platform == host {
+                continue;
+            }
+            if !Path::new(sysroot.trim())
+                .join("lib/rustlib")
+                .join(triple)
+                .is_dir()
+            {
+                println!(
+                    "skipped {os}/{arch}: the {triple} target is not installed (rustup target add {triple})"
+                );
+                continue;
+            }
+            match build(&root, Some(triple)) {
+                Ok(()) => {
+                    let exe = if os == "windows" { ".exe" } else { "" };
+                    binaries.push((
+                        platform,
+                        target_dir
+                            .join(triple)
+                            .join("release")
+                            .join(format!("{}{exe}", xtask::release::NAME)),
+                    ));
+                }
+                Err(error) => println!("skipped {os}/{arch}: {error:#}"),
+            }
+        }
+    }
+    let signer = Signer::from_env_or_throwaway()?;
+    if matches!(signer, Signer::Throwaway { .. }) {
+        println!("signing with a throwaway RSA key (set GPG_FINGERPRINT to sign with yours)");
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let built = package(version, &binaries, out, &signer)?;
+    for archive in &built.archives {
+        println!("{}  {}", archive.h1, archive.path.display());
+    }
+    println!("{}", built.manifest.display());
+    println!("{}", built.sums.display());
+    println!("{}", built.signature.display());
+    println!("{} (key ID {})", built.public_key.display(), built.key_id());
+    Ok(built)
+}
+
+/// `cargo build --release` of the provider, for `target` or the host.
+fn build(root: &Path, target: Option<&str>) -> anyhow::Result<()> {
+    let mut command = Command::new(cargo());
+    command
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--bin",
+            xtask::release::NAME,
+        ])
+        .current_dir(root);
+    let Some(target) = target else {
+        // The host build is the release: show cargo's output as it goes.
+        let status = command.status().context("running cargo build --release")?;
+        if !status.success() {
+            bail!("cargo build --release failed");
+        }
+        return Ok(());
+    };
+    command.args(["--target", target]);
+    let output = command.output().context("running cargo build --release")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        bail!("cargo build --release failed: {last}");
+    }
+    Ok(())
 }
 
 /// The repository root: xtask lives one level below it.

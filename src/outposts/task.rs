@@ -155,6 +155,19 @@ pub struct BlockingInstance {
     pub service: Option<String>,
 }
 
+/// What StartCapacityTask gave.
+#[derive(Debug)]
+pub enum Started {
+    /// An attempt was answered with the new task.
+    New(CapacityTask),
+    /// An attempt's answer was lost, and the task it started was found.
+    Adopted {
+        task: CapacityTask,
+        /// What the attempt whose answer was lost met.
+        error: OutpostsError,
+    },
+}
+
 /// Why StartCapacityTask failed, and whether a task may have been started anyway.
 #[derive(Debug)]
 pub struct StartFailure {
@@ -365,11 +378,21 @@ impl OutpostsClient {
     /// between them end early when Terraform asks the provider to stop, but an attempt
     /// in flight is always let finish (it is bounded by the attempt timeout), because
     /// abandoning it would lose what it did.
-    pub async fn start_capacity_task(
+    ///
+    /// After an attempt whose answer was lost, and before the next one, `look_for_own`
+    /// is asked whether that attempt started a task after all (it may have finished
+    /// already, so a later attempt would not even meet a conflict): a task it returns
+    /// is the outcome, [`Started::Adopted`].
+    pub async fn start_capacity_task<F, Fut>(
         &self,
         request: &StartCapacityTask,
         stop: &CancellationToken,
-    ) -> Result<CapacityTask, StartFailure> {
+        mut look_for_own: F,
+    ) -> Result<Started, StartFailure>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<CapacityTask>>,
+    {
         let mut may_have_started = false;
         let max_attempts = self.retry_policy().max_attempts.max(1);
         let mut attempt = 1u32;
@@ -402,11 +425,16 @@ impl OutpostsClient {
                             may_have_started: true,
                         });
                     }
-                    return Ok(task);
+                    return Ok(Started::New(task));
                 }
                 Err(error) => start_error(error),
             };
-            may_have_started |= error.may_have_taken_effect();
+            if error.may_have_taken_effect() {
+                may_have_started = true;
+                if let Some(task) = look_for_own().await {
+                    return Ok(Started::Adopted { task, error });
+                }
+            }
             if !error.is_transient() || attempt >= max_attempts {
                 return Err(StartFailure {
                     error,

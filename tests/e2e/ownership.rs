@@ -100,6 +100,34 @@ fn a_lost_answer_is_adopted_even_when_the_task_list_lags() {
 }
 
 #[test]
+fn a_lost_answer_for_a_task_that_finished_at_once_is_adopted_not_started_again() {
+    // Tasks finish as soon as time moves: by the next attempt, the task the first
+    // attempt started (its answer lost) is COMPLETED, so a new attempt would meet no
+    // conflict and start a second task.
+    let sim = Sim::start(SimulatorConfig {
+        timing: TaskTiming {
+            requested: Duration::ZERO,
+            in_progress: Duration::ZERO,
+            ..TaskTiming::default()
+        },
+        ..SimulatorConfig::default()
+    });
+    sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
+    let ws = sim.workspace(&task_config("", LAYOUT));
+    apply(&ws);
+    let tasks = sim.handle.tasks();
+    assert_eq!(tasks.len(), 1, "exactly one task: {tasks:?}");
+    let s = state(&ws);
+    assert_eq!(s["capacity_task_id"], tasks[0].capacity_task_id.as_str());
+    assert_eq!(s["status"], "COMPLETED");
+    assert_eq!(
+        sim.count("StartCapacityTask"),
+        1,
+        "no second attempt once found"
+    );
+}
+
+#[test]
 fn a_start_answer_without_a_task_id_is_resolved_not_saved_empty() {
     let sim = Sim::fast();
     sim.fault(Operation::StartCapacityTask, FaultKind::OmitTaskId, 1);

@@ -4,8 +4,11 @@
 //! and refuses the other with a conflict. The loser must never take the winner's task as
 //! its own: that would give one task two owners, and destroying either would cancel the
 //! other's work. So a task is adopted only when an attempt of ours may have created it
-//! (its answer was lost, or named no task), it was not active before our first attempt,
-//! and it asks for exactly what we asked for. A conflict on a clean record is reported.
+//! (its answer was lost, or named no task), it was not active before our first attempt
+//! and was created since, and it asks for exactly what we asked for. A conflict on a
+//! clean record is reported. After a lost answer the provider looks for its task before
+//! it tries again, in every status: a task that already finished would meet no
+//! conflict, and a second attempt would start a second task.
 
 use super::flatten::{start_request, state_from_task};
 use super::messages::{self, Origin};
@@ -13,10 +16,10 @@ use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask};
+use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask, Started};
 use crate::outposts::{OutpostsClient, until_stopped};
 use std::collections::{BTreeSet, HashSet};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tfplugin::diag::Diagnostic;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
@@ -55,24 +58,40 @@ pub(super) async fn create(
     if stop.is_cancelled() {
         return ApplyResponse::failed(messages::interrupted_before_start());
     }
-    let task = match client.start_capacity_task(&start, stop).await {
-        Ok(task) => {
+    // Tasks created from a little before now on may be ours (clocks differ a little).
+    let asked_at = SystemTime::now()
+        .checked_sub(CLOCK_SKEW)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let mine = Candidates {
+        start: &start,
+        before: &before,
+        asked_at,
+    };
+    // After a lost answer, one quick look before the next attempt: the task it may have
+    // started can already have finished, and then a new attempt would start a second.
+    let started = client
+        .start_capacity_task(&start, stop, || matching_new_task(ctx, client, &mine))
+        .await;
+    let task = match started {
+        Ok(Started::New(task)) => {
             tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
             task
         }
-        Err(failure) if failure.may_have_started => {
-            match find_own_task(ctx, client, &start, &before).await {
-                Some(task) => {
-                    tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-                    task
-                }
-                None => {
-                    return ApplyResponse::failed(
-                        start_failure(client, &start, failure.error, true).await,
-                    );
-                }
-            }
+        Ok(Started::Adopted { task, error }) => {
+            tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+            task
         }
+        Err(failure) if failure.may_have_started => match find_own_task(ctx, client, &mine).await {
+            Some(task) => {
+                tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                task
+            }
+            None => {
+                return ApplyResponse::failed(
+                    start_failure(client, &start, failure.error, true).await,
+                );
+            }
+        },
         Err(failure) => {
             return ApplyResponse::failed(
                 start_failure(client, &start, failure.error, false).await,
@@ -97,13 +116,12 @@ pub(super) async fn create(
 async fn find_own_task(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
-    start: &StartCapacityTask,
-    before: &HashSet<String>,
+    mine: &Candidates<'_>,
 ) -> Option<CapacityTask> {
     let began = tokio::time::Instant::now();
     let mut pause = Duration::from_secs(2);
     loop {
-        if let Some(task) = matching_new_task(ctx, client, start, before).await {
+        if let Some(task) = matching_new_task(ctx, client, mine).await {
             return Some(task);
         }
         if ctx.stop().is_cancelled() || began.elapsed() + pause > FIND_OWN_TASK_PATIENCE {
@@ -122,17 +140,33 @@ async fn find_own_task(
     }
 }
 
+/// What tells a task our attempt may have started: it asks for `start`, was not
+/// active before our first attempt, and was created after `asked_at`.
+struct Candidates<'a> {
+    start: &'a StartCapacityTask,
+    before: &'a HashSet<String>,
+    asked_at: SystemTime,
+}
+
+/// How far the API's clock may be behind ours.
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// A task our attempt started, if one is visible: in any status, since it may have
+/// finished (or failed) already.
 async fn matching_new_task(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
-    start: &StartCapacityTask,
-    before: &HashSet<String>,
+    mine: &Candidates<'_>,
 ) -> Option<CapacityTask> {
-    let active = client
-        .list_active_capacity_tasks(&start.outpost_identifier)
+    let start = mine.start;
+    let listed = client
+        .list_capacity_tasks(Some(&start.outpost_identifier), &[])
         .await
         .ok()?;
-    for summary in active.into_iter().filter(|t| !before.contains(&t.id)) {
+    let new = listed.into_iter().filter(|t| {
+        !mine.before.contains(&t.id) && t.creation_date.is_none_or(|c| c >= mine.asked_at)
+    });
+    for summary in new {
         // Right after a start GetCapacityTask may not see the task yet.
         for attempt in 0..4u32 {
             match client

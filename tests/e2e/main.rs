@@ -14,5 +14,6 @@ mod ownership;
 mod plugin;
 mod provider_config;
 mod quickstart;
+mod reliability;
 mod sim;
 mod static_https;

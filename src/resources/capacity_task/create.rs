@@ -28,6 +28,10 @@ use tfplugin::resource::ApplyResponse;
 /// How long to look for the task a lost answer may have started: ListCapacityTasks can
 /// lag behind StartCapacityTask.
 const FIND_OWN_TASK_PATIENCE: Duration = Duration::from_secs(60);
+/// How long to look for it before another attempt after a lost answer: five lists
+/// (after 0, 1, 3, 7 and 15 s), for a list that lags some seconds. Waiting costs little
+/// next to a task of hours, and a second task is what it prevents.
+const LOOK_BEFORE_RETRY: Duration = Duration::from_secs(15);
 
 pub(super) async fn create(
     ctx: &Context<OutpostsClient>,
@@ -67,10 +71,12 @@ pub(super) async fn create(
         before: &before,
         asked_at,
     };
-    // After a lost answer, one quick look before the next attempt: the task it may have
+    // After a lost answer, a short search before the next attempt: the task it may have
     // started can already have finished, and then a new attempt would start a second.
     let started = client
-        .start_capacity_task(&start, stop, || matching_new_task(ctx, client, &mine))
+        .start_capacity_task(&start, stop, || {
+            find_own_task(ctx, client, &mine, LOOK_BEFORE_RETRY)
+        })
         .await;
     let task = match started {
         Ok(Started::New(task)) => {
@@ -81,17 +87,19 @@ pub(super) async fn create(
             tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
             task
         }
-        Err(failure) if failure.may_have_started => match find_own_task(ctx, client, &mine).await {
-            Some(task) => {
-                tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-                task
+        Err(failure) if failure.may_have_started => {
+            match find_own_task(ctx, client, &mine, FIND_OWN_TASK_PATIENCE).await {
+                Some(task) => {
+                    tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                    task
+                }
+                None => {
+                    return ApplyResponse::failed(
+                        start_failure(client, &start, failure.error, true).await,
+                    );
+                }
             }
-            None => {
-                return ApplyResponse::failed(
-                    start_failure(client, &start, failure.error, true).await,
-                );
-            }
-        },
+        }
         Err(failure) => {
             return ApplyResponse::failed(
                 start_failure(client, &start, failure.error, false).await,
@@ -117,14 +125,15 @@ async fn find_own_task(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
     mine: &Candidates<'_>,
+    patience: Duration,
 ) -> Option<CapacityTask> {
     let began = tokio::time::Instant::now();
-    let mut pause = Duration::from_secs(2);
+    let mut pause = Duration::from_secs(1);
     loop {
         if let Some(task) = matching_new_task(ctx, client, mine).await {
             return Some(task);
         }
-        if ctx.stop().is_cancelled() || began.elapsed() + pause > FIND_OWN_TASK_PATIENCE {
+        if ctx.stop().is_cancelled() || began.elapsed() + pause > patience {
             return None;
         }
         tracing::debug!(

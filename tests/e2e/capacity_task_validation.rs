@@ -226,13 +226,112 @@ fn cases() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "Missing required argument",
             "resource \"outposts_capacity_task\"",
         ),
+        (
+            "unicode in the outpost ID",
+            format!("outpost_identifier = \"op-0123456789abcdéf0\"\n  {POOL}"),
+            "Invalid outpost_identifier",
+            "abcdéf0",
+        ),
+        (
+            "outpost ID of 5,000 characters",
+            format!("outpost_identifier = \"op-{}\"\n  {POOL}", "a".repeat(5000)),
+            "Invalid outpost_identifier",
+            "outpost_identifier = \"op-aaaa",
+        ),
+        (
+            "outpost ID given as a map",
+            format!("outpost_identifier = {{ id = \"op-0123456789abcdef0\" }}\n  {POOL}"),
+            "Incorrect attribute value type",
+            "outpost_identifier = {",
+        ),
+        (
+            "unicode instance type",
+            pool("instance_type = \"c5.lärge\"\n    count = 1"),
+            "Invalid instance_type",
+            "c5.lärge",
+        ),
+        (
+            "count as a word",
+            pool("instance_type = \"c5.large\"\n    count = \"many\""),
+            "Incorrect attribute value type",
+            "\"many\"",
+        ),
+        (
+            "count as a list",
+            pool("instance_type = \"c5.large\"\n    count = [1]"),
+            "Incorrect attribute value type",
+            "count = [1]",
+        ),
+        (
+            "instances as one string",
+            exclude("instances = \"i-0123456789abcdef0\""),
+            "Incorrect attribute value type",
+            "instances = \"i-",
+        ),
+        (
+            "a null among the instances",
+            exclude("instances = [\"i-0123456789abcdef0\", null]"),
+            "Invalid instances entry",
+            "instances = [",
+        ),
+        (
+            "instance ID of 40 characters",
+            exclude(&format!("instances = [\"i-{}\"]", "a".repeat(38))),
+            "Invalid instances entry",
+            "instances = [",
+        ),
+        (
+            "account ID in other digits",
+            exclude("account_ids = [\"١٢٣٤٥٦٧٨٩٠١٢\"]"),
+            "Invalid account_ids entry",
+            "account_ids",
+        ),
+        (
+            "service in lower case",
+            exclude("services = [\"ec2\"]"),
+            "Invalid services entry",
+            "services",
+        ),
+        (
+            "two instances_to_exclude blocks",
+            format!(
+                "{}\n  instances_to_exclude {{\n    services = [\"EC2\"]\n  }}",
+                exclude("services = [\"RDS\"]")
+            ),
+            "Too many instances_to_exclude blocks",
+            "LAST:instances_to_exclude {",
+        ),
+        (
+            "blocking-instance action in lower case",
+            with("task_action_on_blocking_instances = \"fail_task\""),
+            "Invalid task_action_on_blocking_instances",
+            "fail_task",
+        ),
+        (
+            "dry_run_on_plan as a word",
+            with("dry_run_on_plan = \"perhaps\""),
+            "Incorrect attribute value type",
+            "perhaps",
+        ),
+        (
+            "an argument the resource does not have",
+            with("colour = \"blue\""),
+            "Unsupported argument",
+            "colour",
+        ),
+        (
+            "a timeout the resource does not have",
+            with("timeouts {\n    update = \"1h\"\n  }"),
+            "Unsupported argument",
+            "update",
+        ),
     ]
 }
 
 #[test]
 fn malformed_configurations_are_rejected_at_their_attribute() {
     let cases = cases();
-    assert!(cases.len() >= 20);
+    assert!(cases.len() >= 40, "{} cases", cases.len());
     let mut failures = Vec::new();
     for (what, body, summary, line_text) in &cases {
         let config = format!(
@@ -295,5 +394,35 @@ fn malformed_configurations_are_rejected_at_their_attribute() {
         failures.len(),
         cases.len(),
         failures.join("\n\n")
+    );
+}
+
+/// Malformed import IDs are refused with the form expected, before any AWS call.
+#[test]
+fn malformed_import_ids_are_refused_with_the_form_expected() {
+    let sim = crate::sim::Sim::fast();
+    let ws = sim.workspace(&crate::sim::task_config("", &[("c5.large", 2)]));
+    let long = format!("op-0123456789abcdef0/cap-{}", "0".repeat(4000));
+    for id in [
+        "cap-0123456789abcdef0",
+        "op-0123456789abcdef0",
+        "op-0123456789abcdef0/",
+        "/cap-0123456789abcdef0",
+        "cap-0123456789abcdef0/op-0123456789abcdef0",
+        "op-0123456789abcdef0/cap-0123456789abcdef0/extra",
+        "op-0123456789abcdef0,cap-0123456789abcdef0",
+        "op-0123456789abcdéf0/cap-0123456789abcdef0",
+        "arn:aws:outposts:us-west-2:1234:outpost/op-0123456789abcdef0/cap-0123456789abcdef0",
+        long.as_str(),
+    ] {
+        let run = ws.fails(&["import", "-no-color", "outposts_capacity_task.t", id]);
+        run.assert_mentions("Invalid import ID")
+            .assert_mentions("Use OUTPOST/TASK");
+        assert!(!run.stderr().contains("panicked"), "{id}: {}", run.report());
+    }
+    assert_eq!(
+        sim.handle.request_counts().values().sum::<u64>(),
+        0,
+        "no AWS call for a malformed import ID"
     );
 }

@@ -15,5 +15,6 @@ mod plugin;
 mod provider_config;
 mod quickstart;
 mod reliability;
+mod security;
 mod sim;
 mod static_https;

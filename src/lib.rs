@@ -13,6 +13,8 @@
 mod checks;
 pub mod data_sources;
 pub mod functions;
+#[cfg(test)]
+mod fuzz;
 pub mod outposts;
 pub mod provider;
 pub mod resources;

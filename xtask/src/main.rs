@@ -18,6 +18,9 @@ Tasks:
                    a release written as a network mirror (also a packed filesystem
                    mirror) under DIR, or with --unpacked an unpacked filesystem mirror
   registry DIR     a release written as a static provider registry rooted at DIR
+  fuzz [--minutes N]
+                   run the property-based fuzz tests (named fuzz_) again and again with
+                   fresh seeds and many cases each, for N minutes [default: 10]
 
 release, mirror and registry sign with the key named by GPG_FINGERPRINT (an RSA key in
 your keyring), or else with a throwaway key generated for this run. --binary PATH
@@ -27,6 +30,14 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().skip(1).any(|a| a == "--check")),
+        Some("fuzz") => {
+            let minutes: u64 = option(&args, "--minutes")
+                .map(str::parse)
+                .transpose()
+                .context("--minutes takes a whole number")?
+                .unwrap_or(10);
+            fuzz(minutes)
+        }
         Some("release") => {
             let out = option(&args, "--out").context("release needs --out DIR")?;
             release(&PathBuf::from(out), option(&args, "--binary")).map(|_| ())
@@ -92,6 +103,38 @@ fn positional(args: &[String]) -> Option<&str> {
         }
     }
     None
+}
+
+/// Runs the fuzz tests in rounds of `PROPTEST_CASES=20000` until `minutes` have passed.
+/// proptest seeds each round afresh; a failure stops the run with its minimal case.
+fn fuzz(minutes: u64) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
+    let mut rounds = 0u32;
+    while std::time::Instant::now() < deadline {
+        let status = Command::new(cargo())
+            .args([
+                "nextest",
+                "run",
+                "--workspace",
+                "--lib",
+                "--no-fail-fast",
+                "-E",
+                "test(/fuzz_/)",
+            ])
+            .env("PROPTEST_CASES", "20000")
+            .current_dir(root())
+            .status()
+            .context("running cargo nextest")?;
+        if !status.success() {
+            bail!(
+                "a fuzz test failed in round {}: its minimal input is above; make it a regression test",
+                rounds + 1
+            );
+        }
+        rounds += 1;
+    }
+    println!("fuzzing: {rounds} rounds of 20000 cases per test in {minutes} minutes, no failure");
+    Ok(())
 }
 
 /// Builds (unless `binary` is given) and packages a signed release into `out`.

@@ -323,3 +323,72 @@ fn rack_assets_carry_their_location_as_a_number() {
             .is_none()
     );
 }
+
+/// Property-based fuzzing of what the simulator reads from clients: routes, queries,
+/// StartCapacityTask bodies and SigV4 headers. None may panic. `cargo xtask fuzz`
+/// runs the `fuzz_` tests with fresh seeds for as long as asked.
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "(/[a-zA-Z0-9%._-]{0,24}){0,7}",
+            "/outposts/op-[0-9a-f]{17}(/capacity(/cap-[0-9a-f]{17}(/blockingInstances)?)?)?",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fuzz_routes_and_queries_never_panic(
+            method in "(GET|POST|PUT|DELETE|[A-Z]{0,8})", path in path(), query in any::<String>()
+        ) {
+            let _ = Route::parse(&method, &path).map(|r| r.operation());
+            let q = Query::parse(&query);
+            let _ = q.first("MaxResults");
+            let _ = q.all("CapacityTaskStatusFilter");
+        }
+
+        #[test]
+        fn fuzz_start_bodies_never_panic(
+            outpost in prop_oneof![Just("op-0123456789abcdef0".to_string()), any::<String>()],
+            bytes in prop::collection::vec(any::<u8>(), 0..256),
+            json in r#"\{("(InstancePools|OrderId|AssetId|DryRun|InstancesToExclude|TaskActionOnBlockingInstances)":(\[\{"InstanceType":"[a-z0-9.]{0,12}","Count":-?[0-9]{1,12}\}\]|"[^"]{0,20}"|true|null|[0-9]{1,20}|\{\}),?){0,6}\}"#
+        ) {
+            let _ = tasks::parse_start(&outpost, &bytes);
+            let _ = tasks::parse_start(&outpost, json.as_bytes());
+        }
+
+        #[test]
+        fn fuzz_sigv4_headers_never_panic(
+            header in prop_oneof![
+                any::<String>(),
+                "AWS4-HMAC-SHA256 Credential=[A-Z0-9]{0,20}(/[0-9a-z-]{0,12}){0,6}, SignedHeaders=[a-z;-]{0,40}, Signature=[0-9a-f]{0,64}",
+            ],
+            date in "[0-9TZ]{0,20}", body in prop::collection::vec(any::<u8>(), 0..64),
+            path in path(), query in "[a-zA-Z0-9=&%]{0,40}"
+        ) {
+            let _ = sigv4::Authorization::parse(&header);
+            let mut headers = axum::http::HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&header) {
+                headers.insert(header::AUTHORIZATION, value);
+            }
+            if let Ok(value) = HeaderValue::from_str(&date) {
+                headers.insert("x-amz-date", value);
+            }
+            headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:1"));
+            let request = SignedRequest {
+                method: "POST",
+                path: &path,
+                query: &query,
+                headers: &headers,
+                body: &body,
+            };
+            let _ = sigv4::verify(&request, None);
+            let _ = sigv4::verify(&request, Some(&sigv4::Credentials::new("AKID", "secret")));
+        }
+    }
+}

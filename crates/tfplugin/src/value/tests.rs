@@ -479,17 +479,17 @@ fn typed_value() -> impl Strategy<Value = (Type, Value)> {
 
 proptest! {
     #[test]
-    fn msgpack_roundtrip((ty, v) in typed_value()) {
+    fn fuzz_msgpack_roundtrip((ty, v) in typed_value()) {
         prop_assert_eq!(dec(&enc(&v, &ty), &ty).unwrap(), v);
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic(ty in arb_type(), bytes in vec(any::<u8>(), 0..64)) {
+    fn fuzz_arbitrary_bytes_never_panic(ty in arb_type(), bytes in vec(any::<u8>(), 0..64)) {
         let _ = dec(&bytes, &ty);
     }
 
     #[test]
-    fn damaged_encodings_never_panic(
+    fn fuzz_damaged_encodings_never_panic(
         (ty, v) in typed_value(), at in any::<prop::sample::Index>(), byte: u8, cut: bool
     ) {
         let mut bytes = enc(&v, &ty);
@@ -499,7 +499,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_json_never_panics(
+    fn fuzz_arbitrary_json_never_panics(
         ty in arb_type(), text in r#"[\[\]{}",:0-9a-z.eE+\- ]{0,48}"#, bytes in vec(any::<u8>(), 0..32)
     ) {
         let _ = decode_json(text.as_bytes(), &ty);

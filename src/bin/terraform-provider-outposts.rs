@@ -53,7 +53,11 @@ fn main() -> ExitCode {
         provider_address: PROVIDER_ADDRESS.to_string(),
         debug,
     };
-    match runtime.block_on(plugin::serve(OutpostsProvider::new(), options)) {
+    let served = runtime.block_on(plugin::serve(OutpostsProvider::new(), options));
+    if let Some(kb) = peak_rss_kb() {
+        tracing::debug!(peak_rss_kb = kb, "provider exiting");
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "provider failed");
@@ -61,4 +65,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The process's peak resident memory (VmHWM), where the system reports it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }

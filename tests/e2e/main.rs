@@ -9,6 +9,7 @@ mod endpoints;
 mod explanations;
 mod harness;
 mod install;
+mod load;
 mod modules;
 mod ownership;
 mod plugin;

@@ -63,8 +63,15 @@ impl Number {
 
 impl PartialEq for Number {
     fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a == b,
+        // A float that holds a whole number in i64's range is that integer exactly
+        // (the msgpack encoder writes it so); its shortest decimal form may round.
+        let whole = |n: &Number| match n {
+            Number::Int(i) => Some(*i),
+            Number::Float(f) => f64_to_i64(*f),
+            Number::Big(_) => None,
+        };
+        match (whole(self), whole(other)) {
+            (Some(a), Some(b)) => a == b,
             _ => matches!((self.decimal(), other.decimal()), (Some(a), Some(b)) if a == b),
         }
     }

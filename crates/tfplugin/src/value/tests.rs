@@ -477,6 +477,20 @@ fn typed_value() -> impl Strategy<Value = (Type, Value)> {
     arb_type().prop_flat_map(|t| (Just(t.clone()), arb_value(&t, 2)))
 }
 
+/// Found by `cargo xtask fuzz`: a whole float beyond 2^53 is encoded as the integer it
+/// holds, and must compare equal to it (its shortest decimal form rounds the last digits).
+#[test]
+fn whole_floats_round_trip_as_the_integer_they_hold() {
+    let ty = Type::Set(Box::new(Type::Number));
+    let v = Value::Set(vec![Value::Number(Number::Float(-2.2861925083147415e18))]);
+    assert_eq!(dec(&enc(&v, &ty), &ty).unwrap(), v);
+    assert_eq!(
+        Number::Float(-2.2861925083147415e18),
+        Number::Int(-2_286_192_508_314_741_504)
+    );
+    assert_ne!(Number::Float(0.5), Number::Int(0));
+}
+
 proptest! {
     #[test]
     fn fuzz_msgpack_roundtrip((ty, v) in typed_value()) {

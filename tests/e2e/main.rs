@@ -9,6 +9,7 @@ mod endpoints;
 mod explanations;
 mod harness;
 mod install;
+mod interruption;
 mod load;
 mod modules;
 mod ownership;

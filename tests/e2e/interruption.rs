@@ -1,0 +1,226 @@
+//! The interruption matrix: Ctrl-C (SIGINT to terraform's process group, as a terminal
+//! sends it) at points of `terraform apply` and `destroy` chosen by a seeded random
+//! schedule — before the start, right after it, during the wait, during a cancellation.
+//! After each: no orphaned task (every task the simulator holds is in the state or was
+//! cancelled), and the next command converges with no duplicate. The exit times after
+//! Ctrl-C are printed for docs/RELIABILITY.md. `INTERRUPTION_RUNS` (default 40) and
+//! `INTERRUPTION_SEED` change the schedule.
+
+use crate::harness::{Workspace, send_signal};
+use crate::sim::{BUSY_ORDER, BUSY_OUTPOST, ORDER, OUTPOST, Sim, task_config};
+use outposts_simulator::{
+    CapacityTaskStatus, FaultKind, FaultRule, Operation, SimulatorConfig, TaskTiming,
+};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy)]
+enum Point {
+    BeforeStart,
+    RightAfterStart,
+    DuringWait,
+    DuringCancellation,
+}
+
+fn spawn(ws: &Workspace, args: &[&str]) -> Child {
+    let mut command = ws.command(args);
+    command.process_group(0);
+    command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("terraform starts")
+}
+
+/// Waits (real time) until `ready`, for at most 30 s.
+fn until(what: &str, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(Instant::now() < deadline, "never reached: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Ctrl-C, then how long terraform took to exit.
+fn interrupt(child: &mut Child) -> Duration {
+    let sent = Instant::now();
+    send_signal(child.id(), "INT", true);
+    let deadline = sent + Duration::from_secs(60);
+    loop {
+        if child.try_wait().expect("status").is_some() {
+            return sent.elapsed();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "terraform did not exit after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn state_task_ids(ws: &Workspace) -> Vec<String> {
+    let run = ws.ok(&["show", "-json"]);
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout()).expect("show -json");
+    shown["values"]["root_module"]["resources"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|r| r["values"]["capacity_task_id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every task is in the state or was cancelled; at most one is not cancelled.
+fn assert_no_orphan(sim: &Sim, ws: &Workspace, run: &str) {
+    let owned = state_task_ids(ws);
+    let mut live = 0;
+    for task in sim.handle.tasks() {
+        let cancelled = matches!(
+            task.status,
+            CapacityTaskStatus::Cancelled | CapacityTaskStatus::CancellationInProgress
+        );
+        assert!(
+            cancelled || owned.contains(&task.capacity_task_id),
+            "{run}: task {} ({:?}) is in no state and was not cancelled",
+            task.capacity_task_id,
+            task.status
+        );
+        live += usize::from(!cancelled);
+    }
+    assert!(live <= 1, "{run}: {live} live tasks on one Outpost");
+}
+
+fn one_run(seed: u64, index: usize) -> (String, Duration) {
+    let mut rng = fastrand::Rng::with_seed(seed ^ (index as u64).wrapping_mul(0x9e37_79b9));
+    let point = [
+        Point::BeforeStart,
+        Point::RightAfterStart,
+        Point::DuringWait,
+        Point::DuringCancellation,
+    ][index % 4];
+    let jitter = Duration::from_millis(rng.u64(0..600));
+    let run = format!("run {index} ({point:?}, +{} ms)", jitter.as_millis());
+    let sim = Sim::start(SimulatorConfig {
+        timing: TaskTiming {
+            requested: Duration::from_secs(2),
+            in_progress: Duration::from_secs(2),
+            cancellation: Duration::from_secs(2),
+            ..TaskTiming::default()
+        },
+        ..SimulatorConfig::default()
+    });
+    let ws = match point {
+        Point::DuringCancellation => sim.workspace(&format!(
+            "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"WAIT_FOR_EVACUATION\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
+        )),
+        _ => sim.workspace(&task_config("", &[("c5.4xlarge", 3), ("m5.xlarge", 12)])),
+    };
+    let elapsed = match point {
+        Point::BeforeStart => {
+            sim.handle
+                .inject_fault(
+                    FaultRule::next_calls(Operation::ListCapacityTasks, FaultKind::Latency, 1)
+                        .with_latency_ms(1500),
+                )
+                .expect("fault");
+            let mut child = spawn(&ws, &["apply", "-auto-approve", "-no-color"]);
+            until("the pre-start list", || sim.count("ListCapacityTasks") > 0);
+            std::thread::sleep(jitter.min(Duration::from_millis(1000)));
+            interrupt(&mut child)
+        }
+        Point::RightAfterStart | Point::DuringWait => {
+            let mut child = spawn(&ws, &["apply", "-auto-approve", "-no-color"]);
+            until("the start", || sim.count("StartCapacityTask") > 0);
+            let pause = match point {
+                Point::RightAfterStart => jitter / 4,
+                _ => Duration::from_millis(500) + jitter * 3,
+            };
+            std::thread::sleep(pause);
+            interrupt(&mut child)
+        }
+        Point::DuringCancellation => {
+            // A task that waits for evacuation, left in state by a first Ctrl-C, then a
+            // destroy that cancels it, interrupted while the cancellation runs.
+            let mut child = spawn(&ws, &["apply", "-auto-approve", "-no-color"]);
+            until("waiting for evacuation", || {
+                sim.handle
+                    .tasks()
+                    .first()
+                    .is_some_and(|t| t.status == CapacityTaskStatus::WaitingForEvacuation)
+            });
+            interrupt(&mut child);
+            assert_no_orphan(&sim, &ws, &run);
+            let mut destroy = spawn(&ws, &["destroy", "-auto-approve", "-no-color"]);
+            until("the cancellation", || sim.count("CancelCapacityTask") > 0);
+            std::thread::sleep(jitter);
+            interrupt(&mut destroy)
+        }
+    };
+    assert_no_orphan(&sim, &ws, &run);
+    // The next command converges, with no duplicate.
+    match point {
+        Point::DuringCancellation => {
+            ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+            assert!(state_task_ids(&ws).is_empty(), "{run}: destroyed");
+            assert!(
+                sim.handle
+                    .tasks()
+                    .iter()
+                    .all(|t| t.status == CapacityTaskStatus::Cancelled),
+                "{run}: {:?}",
+                sim.handle.tasks()
+            );
+        }
+        _ => {
+            ws.ok(&["apply", "-auto-approve", "-no-color"]);
+            assert_no_orphan(&sim, &ws, &run);
+            let tasks = sim.handle.tasks();
+            assert_eq!(tasks.len(), 1, "{run}: one task: {tasks:?}");
+            assert_eq!(tasks[0].status, CapacityTaskStatus::Completed, "{run}");
+            let _ = (OUTPOST, ORDER);
+        }
+    }
+    (run, elapsed)
+}
+
+#[test]
+fn ctrl_c_at_random_points_orphans_nothing_and_the_next_run_converges() {
+    let runs: usize = std::env::var("INTERRUPTION_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40);
+    let seed: u64 = std::env::var("INTERRUPTION_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x0c7a1c);
+    let threads = 4;
+    let results: Vec<(String, Duration)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..runs)
+                        .step_by(threads)
+                        .map(|i| one_run(seed, i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a run failed"))
+            .collect()
+    });
+    assert_eq!(results.len(), runs);
+    let mut times: Vec<f64> = results.iter().map(|(_, d)| d.as_secs_f64()).collect();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "exit after one Ctrl-C over {runs} runs (seed {seed:#x}): min {:.2} s, median {:.2} s, p90 {:.2} s, max {:.2} s",
+        at(0.0),
+        at(0.5),
+        at(0.9),
+        at(1.0)
+    );
+}

@@ -11,12 +11,15 @@
 //! conflict, and a second attempt would start a second task.
 
 use super::flatten::{start_request, state_from_task};
+use super::journal;
 use super::messages::{self, Origin};
 use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::{CapacityTask, InstancePool, StartCapacityTask, Started};
+use crate::outposts::task::{
+    CapacityTask, CapacityTaskStatus, InstancePool, StartCapacityTask, Started,
+};
 use crate::outposts::{OutpostsClient, until_stopped};
 use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, SystemTime};
@@ -62,6 +65,10 @@ pub(super) async fn create(
     if stop.is_cancelled() {
         return ApplyResponse::failed(messages::interrupted_before_start());
     }
+    if let Some(task) = unsaved_own_task(ctx, client, &start).await {
+        tracing::warn!(task = %task.id, "adopting the task an interrupted run in this working directory started but Terraform never saved");
+        return wait_for(ctx, client, &config, &task).await;
+    }
     // Tasks created from a little before now on may be ours (clocks differ a little).
     let asked_at = SystemTime::now()
         .checked_sub(CLOCK_SKEW)
@@ -106,15 +113,58 @@ pub(super) async fn create(
             );
         }
     };
-    let mut state = state_from_task(&config, &task);
+    journal::record(&start, &task.id);
+    wait_for(ctx, client, &config, &task).await
+}
+
+/// Waits for a task that is now ours, and answers with it in the state.
+async fn wait_for(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    config: &CapacityTaskState,
+    task: &CapacityTask,
+) -> ApplyResponse<CapacityTaskState> {
+    let mut state = state_from_task(config, task);
     let timeout = config.create_timeout();
     let diagnostics =
-        wait_into_state(ctx, client, &mut state, &task, timeout, Origin::JustStarted).await;
+        wait_into_state(ctx, client, &mut state, task, timeout, Origin::JustStarted).await;
     ApplyResponse {
         new_state: Some(state),
         private: Vec::new(),
         diagnostics,
     }
+}
+
+/// A task this working directory's journal says was started for this very request and
+/// never seen saved: still there, asking for the same, and not failed or cancelled (a
+/// replacement of a failed task must start a new one). Notes of tasks that are gone
+/// are dropped.
+async fn unsaved_own_task(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    start: &StartCapacityTask,
+) -> Option<CapacityTask> {
+    for task_id in journal::unsaved(start) {
+        match until_stopped(
+            ctx.stop(),
+            client.get_capacity_task(&start.outpost_identifier, &task_id),
+        )
+        .await
+        {
+            Ok(task)
+                if same_request(start, &task)
+                    && !matches!(
+                        task.status,
+                        CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled
+                    ) =>
+            {
+                return Some(task);
+            }
+            Ok(_) | Err(OutpostsError::NotFound(_)) => journal::forget(&task_id),
+            Err(_) => {}
+        }
+    }
+    None
 }
 
 /// Looks for the task that an attempt of ours may have started: active now, not active

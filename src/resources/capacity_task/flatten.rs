@@ -129,3 +129,31 @@ pub(super) fn created_within(state: &CapacityTaskState, grace: Duration) -> bool
         .and_then(|created| SystemTime::now().duration_since(created).ok())
         .is_some_and(|age| age < grace)
 }
+
+/// The request in a form where two equal requests are equal strings: the Outpost by ID,
+/// pools and exclusions sorted.
+pub(super) fn request_key(start: &StartCapacityTask) -> String {
+    let mut pools: Vec<String> = start
+        .instance_pools
+        .iter()
+        .map(|p| format!("{}={}", p.instance_type, p.count))
+        .collect();
+    pools.sort();
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v.join(",")
+    };
+    let exclude = &start.instances_to_exclude;
+    format!(
+        "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
+        ids::outpost_id(&start.outpost_identifier),
+        start.order_id,
+        start.asset_id,
+        start.task_action_on_blocking_instances,
+        pools.join(","),
+        sorted(&exclude.instances),
+        sorted(&exclude.account_ids),
+        sorted(&exclude.services),
+    )
+}

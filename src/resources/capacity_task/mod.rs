@@ -21,6 +21,7 @@ mod create;
 mod delete;
 pub(crate) mod dry_run;
 pub(crate) mod flatten;
+mod journal;
 mod messages;
 pub(crate) mod paths;
 mod plan;
@@ -200,6 +201,8 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         .await
         {
             Ok(task) => {
+                // Terraform saved this task: the start journal may let it go.
+                journal::forget(&task_id);
                 refresh_state(&mut state, &task);
                 answer(Some(state), Diagnostics::new())
             }
@@ -212,6 +215,7 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 answer(Some(state), Diagnostics::new())
             }
             Err(OutpostsError::NotFound(_)) => {
+                journal::forget(&task_id);
                 tracing::warn!(task = %task_id, "capacity task no longer exists; removing it from state");
                 answer(None, Diagnostics::new())
             }

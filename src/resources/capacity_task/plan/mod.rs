@@ -7,11 +7,11 @@
 //! as the prior value, so they plan no change at all.
 
 use super::dry_run::{DryRunOutcome, ask};
-use super::flatten::start_request;
+use super::flatten::{request_key, start_request};
 use super::messages;
 use super::paths::{pool_path_in, what_is_missing};
 use super::schema::{self, CapacityTaskState};
-use crate::outposts::task::{CapacityTaskStatus, StartCapacityTask};
+use crate::outposts::task::CapacityTaskStatus;
 use crate::outposts::{OutpostsClient, ids};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -246,34 +246,6 @@ impl DryRunCache {
         answers.retain(|_, (at, _)| at.elapsed() < DRY_RUN_REUSE);
         answers.insert(key, (Instant::now(), outcome));
     }
-}
-
-/// The request in a form where two equal requests are equal strings: the Outpost by ID,
-/// pools and exclusions sorted.
-fn request_key(start: &StartCapacityTask) -> String {
-    let mut pools: Vec<String> = start
-        .instance_pools
-        .iter()
-        .map(|p| format!("{}={}", p.instance_type, p.count))
-        .collect();
-    pools.sort();
-    let sorted = |v: &[String]| {
-        let mut v = v.to_vec();
-        v.sort();
-        v.join(",")
-    };
-    let exclude = &start.instances_to_exclude;
-    format!(
-        "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
-        ids::outpost_id(&start.outpost_identifier),
-        start.order_id,
-        start.asset_id,
-        start.task_action_on_blocking_instances,
-        pools.join(","),
-        sorted(&exclude.instances),
-        sorted(&exclude.account_ids),
-        sorted(&exclude.services),
-    )
 }
 
 fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Option<Diagnostic> {

@@ -272,10 +272,12 @@ fn the_fault_matrix_loses_no_task_and_starts_none_twice() {
     for line in report {
         println!("{line}");
     }
-    assert!(
-        total >= 100,
-        "the matrix covers at least 100 tasks, covered {total}"
-    );
+    if std::env::var_os("RELIABILITY_TASKS_PER_SCENARIO").is_none() {
+        assert!(
+            total >= 100,
+            "the matrix covers at least 100 tasks, covered {total}"
+        );
+    }
 }
 
 #[test]

@@ -18,6 +18,10 @@ Tasks:
                    a release written as a network mirror (also a packed filesystem
                    mirror) under DIR, or with --unpacked an unpacked filesystem mirror
   registry DIR     a release written as a static provider registry rooted at DIR
+  reliability [--tasks-per-scenario N] [--interruption-runs N] [--fuzz-minutes N]
+                   the full reliability suites of docs/RELIABILITY.md: fault matrix
+                   [100 tasks per scenario], concurrency, interruption matrix [40 runs],
+                   load, security, bad input, then fuzzing [10 minutes]
   fuzz [--minutes N]
                    run the property-based fuzz tests (named fuzz_) again and again with
                    fresh seeds and many cases each, for N minutes [default: 10]
@@ -30,6 +34,20 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().skip(1).any(|a| a == "--check")),
+        Some("reliability") => {
+            let number = |name: &str, default: u64| -> anyhow::Result<u64> {
+                option(&args, name)
+                    .map(str::parse)
+                    .transpose()
+                    .with_context(|| format!("{name} takes a whole number"))
+                    .map(|n| n.unwrap_or(default))
+            };
+            reliability(
+                number("--tasks-per-scenario", 100)?,
+                number("--interruption-runs", 40)?,
+                number("--fuzz-minutes", 10)?,
+            )
+        }
         Some("fuzz") => {
             let minutes: u64 = option(&args, "--minutes")
                 .map(str::parse)
@@ -103,6 +121,42 @@ fn positional(args: &[String]) -> Option<&str> {
         }
     }
     None
+}
+
+/// The reliability suites at full size, printing their figures, then fuzzing.
+fn reliability(
+    tasks_per_scenario: u64,
+    interruption_runs: u64,
+    fuzz_minutes: u64,
+) -> anyhow::Result<()> {
+    let filter = "test(/^(reliability|interruption|load|security|capacity_task_validation)::/) \
+                  | test(/^data_sources::bad_arguments/)";
+    let status = Command::new(cargo())
+        .args([
+            "nextest",
+            "run",
+            "--test",
+            "e2e",
+            "--no-fail-fast",
+            "--no-capture",
+            "-E",
+            filter,
+        ])
+        .env(
+            "RELIABILITY_TASKS_PER_SCENARIO",
+            tasks_per_scenario.to_string(),
+        )
+        .env("INTERRUPTION_RUNS", interruption_runs.to_string())
+        .current_dir(root())
+        .status()
+        .context("running cargo nextest")?;
+    if !status.success() {
+        bail!("a reliability suite failed");
+    }
+    if fuzz_minutes > 0 {
+        fuzz(fuzz_minutes)?;
+    }
+    Ok(())
 }
 
 /// Runs the fuzz tests in rounds of `PROPTEST_CASES=20000` until `minutes` have passed.

@@ -2,6 +2,7 @@
 //! attribute path. Unknown values are skipped: Terraform validates again once they are
 //! known. Shared by the resources and data sources.
 
+use crate::outposts::ids;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
 use tfplugin::value::Value;
@@ -45,6 +46,28 @@ impl Checker {
                 format!("{s:?} is not {expected}."),
             );
         }
+    }
+
+    /// Checks the ID attribute `name` (`outpost_identifier`, `order_id`, `asset_id` or
+    /// `capacity_task_id`) against the API's pattern for it.
+    pub(crate) fn id(&mut self, block: &Value, path: &AttributePath, name: &str) {
+        let (valid, expected): (fn(&str) -> bool, &str) = match name {
+            "outpost_identifier" => (
+                ids::is_outpost_identifier,
+                "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+            ),
+            "order_id" => (
+                ids::is_order_id,
+                "an order ID such as \"oo-0123456789abcdef0\"",
+            ),
+            "asset_id" => (ids::is_asset_id, "a 10-digit asset ID"),
+            "capacity_task_id" => (
+                ids::is_capacity_task_id,
+                "a capacity task ID such as \"cap-0123456789abcdef0\"",
+            ),
+            _ => return,
+        };
+        self.string(block, path, name, valid, expected);
     }
 
     pub(crate) fn one_of(

@@ -14,7 +14,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct AssetsDataSource;
 
@@ -180,13 +180,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
         let root = AttributePath::root();
-        check.string(
-            config,
-            &root,
-            "outpost_identifier",
-            ids::is_outpost_identifier,
-            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-        );
+        check.id(config, &root, "outpost_identifier");
         check.each(
             config,
             &root,
@@ -220,8 +214,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<AssetsState, Diagnostics> {
-        let mut state: AssetsState =
-            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let mut state: AssetsState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
         let filter = AssetFilter {

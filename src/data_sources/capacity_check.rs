@@ -17,7 +17,7 @@ use tfplugin::data_source::DataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct CapacityCheckDataSource;
 
@@ -109,10 +109,9 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityCheckState, Diagnostics> {
-        let ty = self.schema().value_type();
-        let mut state: CapacityCheckState =
-            value::to_serde(config, &ty).map_err(super::bad_config)?;
-        let layout: CapacityTaskState = value::to_serde(config, &ty).map_err(super::bad_config)?;
+        let schema = self.schema();
+        let mut state: CapacityCheckState = super::read_config(&schema, config)?;
+        let layout: CapacityTaskState = super::read_config(&schema, config)?;
         let client = ctx.client()?;
         let start = start_request(&layout);
         let Some(outcome) = ask(ctx, client, &start).await else {

@@ -4,9 +4,9 @@
 
 use super::{call_within, list_of, object, strings};
 use crate::checks::Checker;
+use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::time::rfc3339;
-use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
@@ -14,7 +14,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct CapacityTaskDataSource;
 
@@ -209,20 +209,8 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
         let root = AttributePath::root();
-        check.string(
-            config,
-            &root,
-            "outpost_identifier",
-            ids::is_outpost_identifier,
-            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-        );
-        check.string(
-            config,
-            &root,
-            "capacity_task_id",
-            ids::is_capacity_task_id,
-            "a capacity task ID such as \"cap-0123456789abcdef0\"",
-        );
+        check.id(config, &root, "outpost_identifier");
+        check.id(config, &root, "capacity_task_id");
         check.diagnostics
     }
 
@@ -231,8 +219,7 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityTaskDataState, Diagnostics> {
-        let mut state: CapacityTaskDataState =
-            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let mut state: CapacityTaskDataState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
         let task_id = state.capacity_task_id.clone();

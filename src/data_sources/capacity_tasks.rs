@@ -4,9 +4,9 @@
 
 use super::{call, list_of, object, strings};
 use crate::checks::Checker;
+use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary};
 use crate::outposts::time::rfc3339;
-use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
@@ -14,7 +14,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct CapacityTasksDataSource;
 
@@ -127,20 +127,8 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
         let root = AttributePath::root();
-        check.string(
-            config,
-            &root,
-            "outpost_identifier",
-            ids::is_outpost_identifier,
-            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-        );
-        check.string(
-            config,
-            &root,
-            "order_id",
-            ids::is_order_id,
-            "an order ID such as \"oo-0123456789abcdef0\"",
-        );
+        check.id(config, &root, "outpost_identifier");
+        check.id(config, &root, "order_id");
         check.each(
             config,
             &root,
@@ -157,8 +145,7 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityTasksState, Diagnostics> {
-        let mut state: CapacityTasksState =
-            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let mut state: CapacityTasksState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let statuses: Vec<CapacityTaskStatus> = state
             .statuses

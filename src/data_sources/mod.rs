@@ -189,3 +189,11 @@ where
 {
     Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
+
+/// A data source's configuration as its serde struct.
+pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
+    schema: &tfplugin::schema::Schema,
+    config: &tfplugin::value::Value,
+) -> Result<T, tfplugin::diag::Diagnostics> {
+    tfplugin::value::to_serde(config, &schema.value_type()).map_err(bad_config)
+}

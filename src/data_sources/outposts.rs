@@ -13,7 +13,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct OutpostsDataSource;
 
@@ -160,8 +160,7 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<OutpostsState, Diagnostics> {
-        let mut state: OutpostsState =
-            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let mut state: OutpostsState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let filter = OutpostFilter {
             life_cycle_statuses: state.life_cycle_statuses.clone().unwrap_or_default(),

@@ -11,7 +11,7 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 
 pub struct SupportedInstanceTypesDataSource;
 
@@ -91,27 +91,9 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
         let root = AttributePath::root();
-        check.string(
-            config,
-            &root,
-            "outpost_identifier",
-            ids::is_outpost_identifier,
-            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-        );
-        check.string(
-            config,
-            &root,
-            "order_id",
-            ids::is_order_id,
-            "an order ID such as \"oo-0123456789abcdef0\"",
-        );
-        check.string(
-            config,
-            &root,
-            "asset_id",
-            ids::is_asset_id,
-            "a 10-digit asset ID",
-        );
+        check.id(config, &root, "outpost_identifier");
+        check.id(config, &root, "order_id");
+        check.id(config, &root, "asset_id");
         let set = |name| config.attr(name).is_some_and(|v| !v.is_null());
         if set("order_id") && set("asset_id") {
             check.diagnostics.push(
@@ -130,8 +112,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<SupportedInstanceTypesState, Diagnostics> {
-        let mut state: SupportedInstanceTypesState =
-            value::to_serde(config, &self.schema().value_type()).map_err(super::bad_config)?;
+        let mut state: SupportedInstanceTypesState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         // NotFound is about the Outpost, or else the order or asset named.
         let (inner, what) = if state.order_id.is_some() {

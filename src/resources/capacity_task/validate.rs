@@ -12,27 +12,9 @@ use tfplugin::value::Value;
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::default();
     let root = AttributePath::root();
-    check.string(
-        config,
-        &root,
-        "outpost_identifier",
-        ids::is_outpost_identifier,
-        "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-    );
-    check.string(
-        config,
-        &root,
-        "order_id",
-        ids::is_order_id,
-        "an order ID such as \"oo-0123456789abcdef0\"",
-    );
-    check.string(
-        config,
-        &root,
-        "asset_id",
-        ids::is_asset_id,
-        "a 10-digit asset ID",
-    );
+    check.id(config, &root, "outpost_identifier");
+    check.id(config, &root, "order_id");
+    check.id(config, &root, "asset_id");
     check.one_of(
         config,
         &root,

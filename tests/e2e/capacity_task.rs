@@ -1,7 +1,7 @@
 //! `outposts_capacity_task` through the real terraform CLI against the simulator: one
 //! test per row of the behaviour contract.
 
-use crate::sim::{BUSY_ORDER, BUSY_OUTPOST, OUTPOST, Sim, state, task_config};
+use crate::sim::{OUTPOST, Sim, busy_config, state, task_config};
 use outposts_simulator::{CapacityTaskStatus, Evacuation, FaultKind, FaultRule, Operation};
 use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
@@ -165,12 +165,6 @@ fn failure_of_an_unsupported_layout_then_the_retry_after_fixing_it() {
     assert_eq!(sim.handle.tasks().len(), 2);
 }
 
-fn busy_config(action: &str) -> String {
-    format!(
-        "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"{action}\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
-    )
-}
-
 #[test]
 fn blocking_instances_with_fail_task_fail_and_are_named() {
     let sim = Sim::fast();
@@ -190,18 +184,7 @@ fn blocking_instances_with_wait_for_evacuation_complete_once_evacuated() {
         .command(&["apply", "-auto-approve", "-no-color"])
         .spawn()
         .expect("apply");
-    sim.wait_for_tasks(1, Duration::from_secs(30));
-    let task_id = sim.handle.tasks()[0].capacity_task_id.clone();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while sim.handle.task(&task_id).map(|t| t.status)
-        != Some(CapacityTaskStatus::WaitingForEvacuation)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "task never waited for evacuation"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let task_id = sim.wait_for_evacuation_wait();
     sim.handle
         .evacuate(Evacuation::BlockingTask(task_id))
         .expect("evacuate");

@@ -3,12 +3,10 @@
 //! how bad input and AWS's refusals are explained.
 
 use crate::harness::Workspace;
-use crate::sim::{BUSY_ORDER, BUSY_OUTPOST, ORDER, OUTPOST, Sim};
-use outposts_simulator::{
-    CapacityTaskStatus, Evacuation, FaultKind, Operation, SimulatorConfig, TaskTiming,
-};
+use crate::sim::{BUSY_OUTPOST, ORDER, OUTPOST, Sim};
+use outposts_simulator::{Evacuation, FaultKind, Operation, SimulatorConfig, TaskTiming};
 use serde_json::Value as Json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SERVER: &str = "op-0fedcba9876543210";
 const SERVER_ASSET: &str = "2000000001";
@@ -316,25 +314,12 @@ resource "terraform_data" "layout" {{
 #[test]
 fn a_waiting_task_is_read_with_the_instances_that_block_it() {
     let sim = Sim::fast();
-    let owner = sim.workspace(&format!(
-        "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"WAIT_FOR_EVACUATION\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
-    ));
+    let owner = sim.workspace(&crate::sim::busy_config("WAIT_FOR_EVACUATION"));
     let mut apply = owner
         .command(&["apply", "-auto-approve", "-no-color"])
         .spawn()
         .expect("apply");
-    sim.wait_for_tasks(1, Duration::from_secs(30));
-    let task_id = sim.handle.tasks()[0].capacity_task_id.clone();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while sim.handle.task(&task_id).map(|t| t.status)
-        != Some(CapacityTaskStatus::WaitingForEvacuation)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the task never waited for evacuation"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let task_id = sim.wait_for_evacuation_wait();
 
     let watcher = sim.workspace(&format!(
         "data \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  capacity_task_id = \"{task_id}\"\n}}\noutput \"t\" {{ value = data.outposts_capacity_task.t }}\n"

@@ -7,7 +7,7 @@
 //! `INTERRUPTION_SEED` change the schedule.
 
 use crate::harness::{Workspace, send_signal};
-use crate::sim::{BUSY_ORDER, BUSY_OUTPOST, ORDER, OUTPOST, Sim, task_config};
+use crate::sim::{Sim, busy_config, task_config};
 use outposts_simulator::{
     CapacityTaskStatus, FaultKind, FaultRule, Operation, SimulatorConfig, TaskTiming,
 };
@@ -138,9 +138,7 @@ fn one_run(seed: u64, index: usize) -> (String, Duration) {
         ..SimulatorConfig::default()
     });
     let ws = match point {
-        Point::DuringCancellation => sim.workspace(&format!(
-            "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"WAIT_FOR_EVACUATION\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
-        )),
+        Point::DuringCancellation => sim.workspace(&busy_config("WAIT_FOR_EVACUATION")),
         _ => sim.workspace(&task_config("", &[("c5.4xlarge", 3), ("m5.xlarge", 12)])),
     };
     let elapsed = match point {
@@ -229,7 +227,6 @@ fn one_run(seed: u64, index: usize) -> (String, Duration) {
             let tasks = sim.handle.tasks();
             assert_eq!(tasks.len(), 1, "{run}: one task: {tasks:?}");
             assert_eq!(tasks[0].status, CapacityTaskStatus::Completed, "{run}");
-            let _ = (OUTPOST, ORDER);
         }
     }
     (run, elapsed)

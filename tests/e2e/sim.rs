@@ -127,6 +127,24 @@ impl Sim {
         self.count("StartCapacityTask") - self.handle.tasks().len() as u64
     }
 
+    /// Waits (real time, at most 30 s) until the only task waits for evacuation, and
+    /// returns its ID.
+    pub fn wait_for_evacuation_wait(&self) -> String {
+        self.wait_for_tasks(1, Duration::from_secs(30));
+        let task_id = self.handle.tasks()[0].capacity_task_id.clone();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.handle.task(&task_id).map(|t| t.status)
+            != Some(outposts_simulator::CapacityTaskStatus::WaitingForEvacuation)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the task never waited for evacuation"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        task_id
+    }
+
     /// Waits (real time) until the simulator holds `n` tasks.
     pub fn wait_for_tasks(&self, n: usize, within: Duration) {
         let deadline = Instant::now() + within;
@@ -139,6 +157,13 @@ impl Sim {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// A capacity task named `t` on the busy rack, whose running instances block the layout.
+pub fn busy_config(action: &str) -> String {
+    format!(
+        "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"{action}\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
+    )
 }
 
 /// A capacity task resource named `t` with the given pools on the quickstart rack.

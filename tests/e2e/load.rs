@@ -30,10 +30,10 @@ fn workspace(sim: &Sim, world: &World) -> Workspace {
         "main.tf",
         &format!("{REQUIRED_PROVIDERS}\n{}", fleet_config(world, "", 4)),
     );
-    // Fresh log per command: peak_rss_kb reads this command's lines only.
     ws
 }
 
+/// Starts the log afresh, so that `peak_rss_kb` reads the next command's lines only.
 fn fresh_log(ws: &Workspace) {
     let _ = std::fs::remove_file(ws.path().join("terraform.log"));
 }

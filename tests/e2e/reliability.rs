@@ -253,7 +253,6 @@ fn the_fault_matrix_loses_no_task_and_starts_none_twice() {
         assert_every_task_owned_once(&sim, &[&ws], scenario.name);
         assert_eq!(sim.handle.tasks().len(), per_scenario, "{}", scenario.name);
         let calls: u64 = sim.handle.request_counts().values().sum();
-        let faults: u64 = sim.handle.faults().iter().map(|f| f.fired).sum();
         report.push(format!(
             "| {} | {per_scenario} | {} | {calls} | {:.1} s |",
             scenario.name,
@@ -264,7 +263,6 @@ fn the_fault_matrix_loses_no_task_and_starts_none_twice() {
             },
             started.elapsed().as_secs_f64()
         ));
-        let _ = faults;
         total += per_scenario;
     }
     println!("| scenario | tasks | first apply succeeded | API calls (both applies) | time |");
@@ -329,10 +327,9 @@ fn concurrent_workspaces_on_shared_outposts_never_share_a_task() {
             assert_every_task_owned_once(&sim, &states, &scenario);
             // Each rack has exactly one owner, and every loser was told which task won.
             let mut owners: BTreeMap<String, usize> = BTreeMap::new();
-            for (i, ws) in spaces.iter().enumerate() {
+            for ws in &spaces {
                 for outpost in state_tasks(ws).into_keys() {
                     *owners.entry(outpost).or_default() += 1;
-                    let _ = i;
                 }
             }
             assert_eq!(

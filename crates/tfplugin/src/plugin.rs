@@ -284,12 +284,11 @@ impl GrpcController for Controller {
         _request: tonic::Request<Empty>,
     ) -> Result<tonic::Response<Empty>, tonic::Status> {
         tracing::debug!("Terraform requested shutdown");
-        let shutdown = self.shutdown.clone();
-        // Answer first: the reply must leave before the server stops.
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            shutdown.cancel();
-        });
+        // The server stops gracefully: it stops accepting, lets the calls in flight
+        // (this one among them) send their replies, then closes. No pause is needed
+        // for the reply to leave, and Terraform waits for the process to exit at every
+        // provider close (three times per plan), so none is taken.
+        self.shutdown.cancel();
         Ok(tonic::Response::new(Empty {}))
     }
 }

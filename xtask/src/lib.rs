@@ -1,5 +1,6 @@
 //! Repository tasks behind `cargo xtask`, as a library so the tests can use them too.
 
+pub mod bench;
 pub mod docs;
 pub mod mirror;
 pub mod release;

@@ -22,6 +22,12 @@ Tasks:
                    the full reliability suites of docs/RELIABILITY.md: fault matrix
                    [100 tasks per scenario], concurrency, interruption matrix [40 runs],
                    load, security, bad input, then fuzzing [10 minutes]
+  bench [--quick] [--runs N]
+                   build the release and measure start-up, plans, refresh, a wide apply,
+                   polling and size side by side with terraform_data and hashicorp/aws;
+                   print the table and write it to docs/PERFORMANCE.md [runs: 5 per plan].
+                   --quick: only start-up and binary size, failing on start-up over
+                   10 ms or a binary over 20 MB (the CI guard); writes nothing
   fuzz [--minutes N]
                    run the property-based fuzz tests (named fuzz_) again and again with
                    fresh seeds and many cases each, for N minutes [default: 10]
@@ -47,6 +53,14 @@ fn main() -> anyhow::Result<()> {
                 number("--interruption-runs", 40)?,
                 number("--fuzz-minutes", 10)?,
             )
+        }
+        Some("bench") => {
+            let runs: usize = option(&args, "--runs")
+                .map(str::parse)
+                .transpose()
+                .context("--runs takes a whole number")?
+                .unwrap_or(5);
+            bench(args.iter().any(|a| a == "--quick"), runs.max(1))
         }
         Some("fuzz") => {
             let minutes: u64 = option(&args, "--minutes")
@@ -188,6 +202,150 @@ fn fuzz(minutes: u64) -> anyhow::Result<()> {
         rounds += 1;
     }
     println!("fuzzing: {rounds} rounds of 20000 cases per test in {minutes} minutes, no failure");
+    Ok(())
+}
+
+/// `cargo xtask bench`: see xtask/src/bench.
+fn bench(quick: bool, runs: usize) -> anyhow::Result<()> {
+    use xtask::bench;
+    let root = root();
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let mut build = Command::new(cargo());
+    build.args([
+        "build",
+        "--release",
+        "--locked",
+        "--bin",
+        xtask::release::NAME,
+    ]);
+    if !quick {
+        build.args(["--bin", "outposts-simulator"]);
+    }
+    let status = build
+        .current_dir(&root)
+        .status()
+        .context("running cargo build --release")?;
+    if !status.success() {
+        bail!("cargo build --release failed");
+    }
+    let provider = target_dir.join("release").join(xtask::release::NAME);
+    let binary_bytes = std::fs::metadata(&provider)
+        .with_context(|| format!("{} was not built", provider.display()))?
+        .len();
+
+    if quick {
+        let (startup, _) = bench::measure_startup(&provider, None, bench::STARTUP_RUNS)?;
+        let median = startup.times.median();
+        println!(
+            "start-up to handshake: median {} over {} runs (min {}, max {}); release binary {} bytes",
+            bench::stats::show(median),
+            startup.times.len(),
+            bench::stats::show(startup.times.min()),
+            bench::stats::show(startup.times.max()),
+            binary_bytes
+        );
+        let mut regressions = Vec::new();
+        if median > bench::GUARD_STARTUP {
+            regressions.push(format!(
+                "start-up median {} is over the {} guard",
+                bench::stats::show(median),
+                bench::stats::show(bench::GUARD_STARTUP)
+            ));
+        }
+        if binary_bytes > bench::GUARD_BINARY_BYTES {
+            regressions.push(format!(
+                "the release binary ({binary_bytes} bytes) is over the {} byte guard",
+                bench::GUARD_BINARY_BYTES
+            ));
+        }
+        if !regressions.is_empty() {
+            bail!("performance regression: {}", regressions.join("; "));
+        }
+        return Ok(());
+    }
+
+    let incumbent = bench::workspace::find_incumbent()?;
+    let terraform = terraform()?;
+    // The waiting figures: benches/polling.rs on simulated time.
+    println!("==> polling (simulated time)");
+    let polled = Command::new(cargo())
+        .args([
+            "bench",
+            "--locked",
+            "--profile",
+            "dev",
+            "--package",
+            "terraform-provider-outposts",
+            "--bench",
+            "polling",
+        ])
+        .current_dir(&root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running cargo bench --bench polling")?;
+    if !polled.status.success() {
+        bail!("the polling benchmark failed");
+    }
+    let polling = String::from_utf8_lossy(&polled.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(serde_json::from_str)
+        .collect::<Result<Vec<serde_json::Value>, _>>()
+        .context("the polling benchmark's output")?;
+
+    println!("==> start-up");
+    let (startup, incumbent_startup) =
+        bench::measure_startup(&provider, Some(&incumbent.binary), bench::STARTUP_RUNS)?;
+    let tools = bench::workspace::Tools {
+        terraform: terraform.clone(),
+        provider: provider.clone(),
+        simulator: target_dir.join("release").join("outposts-simulator"),
+        incumbent: Some(incumbent),
+    };
+    let (plans, apply) = bench::measure_terraform(&tools, runs, |step| println!("==> {step}"))?;
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(&root)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let report = bench::Report {
+        startup,
+        incumbent_startup,
+        plans,
+        apply: Some(apply),
+        polling,
+        binary_bytes,
+        machine: bench::machine(&terraform),
+        date,
+        commit,
+    };
+    let results = report.markdown();
+    println!("\n{results}");
+    let doc_path = root.join("docs/PERFORMANCE.md");
+    let doc = std::fs::read_to_string(&doc_path)
+        .with_context(|| format!("reading {}", doc_path.display()))?;
+    std::fs::write(&doc_path, bench::splice(&doc, &results)?)?;
+    println!("wrote the results to {}", doc_path.display());
+    let missed: Vec<String> = report
+        .checks()
+        .into_iter()
+        .filter(|c| !c.met)
+        .map(|c| format!("{} (measured {})", c.what, c.measured))
+        .collect();
+    if !missed.is_empty() {
+        bail!("targets missed: {}", missed.join("; "));
+    }
     Ok(())
 }
 

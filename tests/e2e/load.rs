@@ -13,15 +13,7 @@ use std::time::{Duration, Instant};
 
 /// The largest peak RSS (kB) any provider process of this command logged.
 fn peak_rss_kb(run: &Run) -> u64 {
-    run.log()
-        .lines()
-        .filter(|l| l.contains("provider exiting"))
-        .filter_map(|l| {
-            let at = l.find("peak_rss_kb=")? + "peak_rss_kb=".len();
-            l[at..].split_whitespace().next()?.parse::<u64>().ok()
-        })
-        .max()
-        .unwrap_or(0)
+    xtask::bench::workspace::peak_rss_kb_in_log(&run.log())
 }
 
 fn workspace(sim: &Sim, world: &World) -> Workspace {

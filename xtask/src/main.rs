@@ -40,36 +40,16 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().skip(1).any(|a| a == "--check")),
-        Some("reliability") => {
-            let number = |name: &str, default: u64| -> anyhow::Result<u64> {
-                option(&args, name)
-                    .map(str::parse)
-                    .transpose()
-                    .with_context(|| format!("{name} takes a whole number"))
-                    .map(|n| n.unwrap_or(default))
-            };
-            reliability(
-                number("--tasks-per-scenario", 100)?,
-                number("--interruption-runs", 40)?,
-                number("--fuzz-minutes", 10)?,
-            )
-        }
-        Some("bench") => {
-            let runs: usize = option(&args, "--runs")
-                .map(str::parse)
-                .transpose()
-                .context("--runs takes a whole number")?
-                .unwrap_or(5);
-            bench(args.iter().any(|a| a == "--quick"), runs.max(1))
-        }
-        Some("fuzz") => {
-            let minutes: u64 = option(&args, "--minutes")
-                .map(str::parse)
-                .transpose()
-                .context("--minutes takes a whole number")?
-                .unwrap_or(10);
-            fuzz(minutes)
-        }
+        Some("reliability") => reliability(
+            number(&args, "--tasks-per-scenario", 100)?,
+            number(&args, "--interruption-runs", 40)?,
+            number(&args, "--fuzz-minutes", 10)?,
+        ),
+        Some("bench") => bench(
+            args.iter().any(|a| a == "--quick"),
+            number(&args, "--runs", 5)?.max(1),
+        ),
+        Some("fuzz") => fuzz(number(&args, "--minutes", 10)?),
         Some("release") => {
             let out = option(&args, "--out").context("release needs --out DIR")?;
             release(&PathBuf::from(out), option(&args, "--binary")).map(|_| ())
@@ -120,6 +100,18 @@ fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
+}
+
+/// The whole number after `name`, or `default` when the option is absent.
+fn number<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    option(args, name)
+        .map(str::parse)
+        .transpose()
+        .with_context(|| format!("{name} takes a whole number"))
+        .map(|n| n.unwrap_or(default))
 }
 
 /// The first argument after the task that is neither an option nor an option's value.

@@ -224,11 +224,15 @@ impl Workspace {
     }
 }
 
-/// The largest peak RSS (kB) any provider process logged at exit in `log`.
+/// The largest peak RSS (kB) any provider process logged at exit in the log file `log`.
 pub fn logged_peak_rss_kb(log: &Path) -> u64 {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
+    peak_rss_kb_in_log(&std::fs::read_to_string(log).unwrap_or_default())
+}
+
+/// The largest peak RSS (kB) any provider process logged at exit in `log`: the
+/// provider logs `peak_rss_kb=N` at DEBUG as it exits.
+pub fn peak_rss_kb_in_log(log: &str) -> u64 {
+    log.lines()
         .filter(|l| l.contains("provider exiting"))
         .filter_map(|l| {
             let at = l.find("peak_rss_kb=")? + "peak_rss_kb=".len();
@@ -236,4 +240,20 @@ pub fn logged_peak_rss_kb(log: &Path) -> u64 {
         })
         .max()
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_rss_is_the_largest_any_provider_logged_at_exit() {
+        let log = "\
+2026-11-27T02:23:06.880Z [DEBUG] provider.terraform-provider-outposts_v0.1.0: provider exiting: @module=provider peak_rss_kb=11744 timestamp=2026-11-27T02:23:06.880Z
+2026-11-27T02:23:06.900Z [DEBUG] provider.terraform-provider-outposts_v0.1.0: something else: peak_rss_kb=99999
+2026-11-27T02:23:06.958Z [DEBUG] provider.terraform-provider-outposts_v0.1.0: provider exiting: peak_rss_kb=14020 @module=provider
+";
+        assert_eq!(peak_rss_kb_in_log(log), 14020);
+        assert_eq!(peak_rss_kb_in_log(""), 0);
+    }
 }

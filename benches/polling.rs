@@ -12,7 +12,9 @@
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
-use outposts_provider::outposts::task::{InstancePool, StartCapacityTask, Started};
+use outposts_provider::outposts::task::{
+    CapacityTaskStatus, InstancePool, StartCapacityTask, Started,
+};
 use outposts_provider::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use outposts_provider::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
 use outposts_simulator::{SimulatorConfig, TaskTiming};
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
         Duration::from_secs(12 * 60 * 60),
     ];
     for length in lengths {
-        match one_task(length) {
+        match worst_of_phases(length) {
             Ok(line) => println!("{line}"),
             Err(e) => {
                 eprintln!("polling benchmark, {} s task: {e}", length.as_secs());
@@ -52,7 +54,38 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn one_task(length: Duration) -> Result<serde_json::Value, String> {
+/// How late completion is seen depends on where it falls between two polls, so each
+/// length is run at three phases of the poll interval around it (`length`, and a third
+/// and two thirds of an interval longer). Each run is allowed max(2 s, 10 %) of its own
+/// length; the run that came closest to its allowance is reported, with the most calls
+/// any of the three made.
+fn worst_of_phases(length: Duration) -> Result<serde_json::Value, String> {
+    let interval = (length / 10).clamp(Duration::from_secs(2), Duration::from_secs(300));
+    let mut worst: Option<(f64, Duration, Duration)> = None;
+    let mut most_calls = 0;
+    for phase in 0..3u32 {
+        let this_length = length + interval * phase / 3;
+        let (calls, lag) = one_task(this_length)?;
+        let allowed = Duration::from_secs(2).max(this_length / 10);
+        let share = lag.as_secs_f64() / allowed.as_secs_f64();
+        if worst.is_none_or(|(w, _, _)| share > w) {
+            worst = Some((share, lag, allowed));
+        }
+        most_calls = most_calls.max(calls);
+    }
+    let (_, lag, allowed) = worst.ok_or("no run")?;
+    Ok(serde_json::json!({
+        "task_s": length.as_secs(),
+        "phases": 3,
+        "get_calls": most_calls,
+        "lag_ms": lag.as_millis() as u64,
+        "allowed_lag_ms": allowed.as_millis() as u64,
+    }))
+}
+
+/// One task of `length`: the GetCapacityTask calls of its wait, and how long after
+/// completion the wait saw it.
+fn one_task(length: Duration) -> Result<(u64, Duration), String> {
     let real = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -125,24 +158,16 @@ fn one_task(length: Duration) -> Result<serde_json::Value, String> {
             .await;
         (outcome, start.elapsed())
     });
-    let status = match outcome {
-        WaitOutcome::Terminal(task) => task.status.to_string(),
+    match outcome {
+        WaitOutcome::Terminal(task) if task.status == CapacityTaskStatus::Completed => {}
         other => return Err(format!("the wait ended without completion: {other:?}")),
-    };
+    }
     let calls = sim
         .request_counts()
         .get("GetCapacityTask")
         .copied()
         .unwrap_or(0);
-    let lag = noticed_at.saturating_sub(length);
-    let allowed = Duration::from_secs(2).max(length / 10);
-    Ok(serde_json::json!({
-        "task_s": length.as_secs(),
-        "status": status,
-        "get_calls": calls,
-        "lag_ms": lag.as_millis() as u64,
-        "allowed_lag_ms": allowed.as_millis() as u64,
-    }))
+    Ok((calls, noticed_at.saturating_sub(length)))
 }
 
 async fn client(endpoint: &str) -> OutpostsClient {

@@ -37,6 +37,8 @@ fn terraform_like_identity() -> ClientIdentity {
 /// The provider launched the way Terraform launches it.
 struct LaunchedProvider {
     child: Child,
+    /// Its stderr: the log.
+    log: tempfile::NamedTempFile,
     network: String,
     address: String,
     server_cert: CertificateDer<'static>,
@@ -44,13 +46,15 @@ struct LaunchedProvider {
 
 impl LaunchedProvider {
     fn start(client: &ClientIdentity) -> LaunchedProvider {
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let stderr = log.reopen().expect("log file");
         let mut child = Command::new(provider_binary())
             .env(tfplugin::plugin::MAGIC_COOKIE_KEY, COOKIE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .env("PLUGIN_CLIENT_CERT", &client.pem)
             .env("TF_LOG_PROVIDER", "DEBUG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(stderr))
             .spawn()
             .expect("start provider");
         let stdout = child.stdout.take().expect("stdout");
@@ -71,6 +75,7 @@ impl LaunchedProvider {
             .expect("certificate base64");
         LaunchedProvider {
             child,
+            log,
             network: parts[2].to_string(),
             address: parts[3].to_string(),
             server_cert: CertificateDer::from(der),
@@ -124,6 +129,11 @@ impl LaunchedProvider {
             }))
             .await
             .map_err(|e| format!("{e:?}"))
+    }
+
+    /// What the provider has logged so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }
 
     fn signal(&self, name: &str) {
@@ -305,6 +315,11 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         .expect("Terraform kills a provider 2 s after Shutdown; it must exit first");
     assert!(status.success(), "{status}");
     eprintln!("exited {:?} after Shutdown", started.elapsed());
+    // The server stopped by itself, gracefully: not the watchdog's forced exit, which
+    // would cost its grace at every one of Terraform's provider closes.
+    let log = provider.log();
+    assert!(log.contains("provider stopped"), "{log}");
+    assert!(!log.contains("did not finish after shutdown"), "{log}");
 }
 
 #[test]

@@ -259,7 +259,7 @@ fn bench(quick: bool, runs: usize) -> anyhow::Result<()> {
     }
 
     let incumbent = bench::workspace::find_incumbent()?;
-    let terraform = terraform()?;
+    let terraform = terraform().context("the benchmarks drive the real Terraform CLI")?;
     // The waiting figures: benches/polling.rs on simulated time.
     println!("==> polling (simulated time)");
     let polled = Command::new(cargo())
@@ -286,6 +286,16 @@ fn bench(quick: bool, runs: usize) -> anyhow::Result<()> {
         .map(serde_json::from_str)
         .collect::<Result<Vec<serde_json::Value>, _>>()
         .context("the polling benchmark's output")?;
+    let lengths: Vec<u64> = polling
+        .iter()
+        .filter_map(|l| l["task_s"].as_u64())
+        .collect();
+    if lengths != [10, 600, 3600, 43200] {
+        bail!(
+            "the polling benchmark should report tasks of 10 s, 10 min, 60 min and 12 h; it \
+             reported {lengths:?}"
+        );
+    }
 
     println!("==> start-up");
     let (startup, incumbent_startup) =
@@ -298,7 +308,7 @@ fn bench(quick: bool, runs: usize) -> anyhow::Result<()> {
     };
     let (plans, apply) = bench::measure_terraform(&tools, runs, |step| println!("==> {step}"))?;
     let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
+        .args(["describe", "--always", "--dirty"])
         .current_dir(&root)
         .output()
         .ok()

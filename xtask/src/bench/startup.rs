@@ -40,29 +40,39 @@ pub fn terraform_like_client_cert() -> anyhow::Result<String> {
     Ok(params.self_signed(&key)?.pem())
 }
 
-/// Starts `binary` `runs` times (after one start not counted) offering `protocol`, and
-/// times each start up to its handshake line.
-pub fn measure(binary: &Path, protocol: u8, runs: usize) -> anyhow::Result<Startup> {
+/// Starts each of `providers` (binary, protocol offered) `runs` times in turn, after
+/// one start each not counted, and times each start up to its handshake line.
+pub fn measure(providers: &[(&Path, u8)], runs: usize) -> anyhow::Result<Vec<Startup>> {
     let client_pem = terraform_like_client_cert()?;
-    one_start(binary, protocol, &client_pem)?;
-    let mut times = Vec::with_capacity(runs);
-    let mut peak_rss_kb = 0;
-    for _ in 0..runs {
-        let (elapsed, rss) = one_start(binary, protocol, &client_pem)?;
-        times.push(elapsed);
-        peak_rss_kb = peak_rss_kb.max(rss);
+    // go-plugin servers listen on a Unix socket; a killed one leaves it behind.
+    let sockets = tempfile::tempdir()?;
+    let mut times = vec![Vec::with_capacity(runs); providers.len()];
+    let mut peaks = vec![0u64; providers.len()];
+    for round in 0..=runs {
+        for (i, (binary, protocol)) in providers.iter().enumerate() {
+            let (elapsed, rss) = one_start(binary, *protocol, &client_pem, sockets.path())?;
+            if round > 0 {
+                times[i].push(elapsed);
+                peaks[i] = peaks[i].max(rss);
+            }
+        }
     }
-    Ok(Startup {
-        times: Samples::new(times),
-        peak_rss_kb,
-    })
+    Ok(times
+        .into_iter()
+        .zip(peaks)
+        .map(|(times, peak_rss_kb)| Startup {
+            times: Samples::new(times),
+            peak_rss_kb,
+        })
+        .collect())
 }
 
 fn one_start(
     binary: &Path,
     protocol: u8,
     client_pem: &str,
-) -> anyhow::Result<(std::time::Duration, u64)> {
+    socket_dir: &Path,
+) -> anyhow::Result<(Duration, u64)> {
     let mut command = Command::new(binary);
     for (key, _) in std::env::vars() {
         if key.starts_with("TF_") || key.starts_with("AWS_") || key.starts_with("PLUGIN_") {
@@ -75,6 +85,7 @@ fn one_start(
         .env("PLUGIN_MIN_PORT", "10000")
         .env("PLUGIN_MAX_PORT", "25000")
         .env("PLUGIN_CLIENT_CERT", client_pem)
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -3,14 +3,21 @@
 
 use std::time::Duration;
 
-/// Wall times of repeated runs.
+/// Wall times of repeated runs, kept in the order they were made (for ratios pair by
+/// pair) and sorted (for the median and the range).
 #[derive(Debug, Clone)]
-pub struct Samples(Vec<Duration>);
+pub struct Samples(Vec<Duration>, Vec<Duration>);
 
 impl Samples {
-    pub fn new(mut times: Vec<Duration>) -> Samples {
-        times.sort();
-        Samples(times)
+    pub fn new(in_order: Vec<Duration>) -> Samples {
+        let mut sorted = in_order.clone();
+        sorted.sort();
+        Samples(sorted, in_order)
+    }
+
+    /// The times in the order the runs were made.
+    pub fn in_order(&self) -> &[Duration] {
+        &self.1
     }
 
     pub fn len(&self) -> usize {

@@ -3,6 +3,7 @@
 //! environment free of the caller's Terraform and AWS settings.
 
 use anyhow::{Context, bail};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -139,6 +140,9 @@ impl Workspace {
             ("AWS_SECRET_ACCESS_KEY", "bench-secret-key".into()),
             ("AWS_REGION", "us-west-2".into()),
             ("AWS_ENDPOINT_URL_OUTPOSTS", endpoint.into()),
+            // Any other AWS call, the incumbent's included, meets a closed loopback
+            // port instead of reaching out: none is expected, and none may leave.
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9".into()),
         ];
         Ok(Workspace {
             dir,
@@ -183,7 +187,9 @@ impl Workspace {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            // Its own process group, so that a hung run is ended with its providers.
+            .process_group(0);
         let started = Instant::now();
         let child = command
             .spawn()
@@ -193,7 +199,9 @@ impl Workspace {
         let pid = child.id().to_string();
         let watchdog = std::thread::spawn(move || {
             if watched.recv_timeout(RUN_TIMEOUT) == Err(mpsc::RecvTimeoutError::Timeout) {
-                let _ = Command::new("kill").args(["-9", &pid]).status();
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{pid}")])
+                    .status();
                 return true;
             }
             false

@@ -5,7 +5,7 @@ use crate::diag::Diagnostics;
 use crate::provider::Context;
 use crate::resource::{ErasedApplied, erase_outcome};
 use crate::schema::Schema;
-use crate::value::Value;
+use crate::value::{Type, Value};
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,10 +37,18 @@ where
     C: Send + Sync + 'static,
     D: DataSource<C>,
 {
-    Box::new(TypedDataSource(data_source))
+    let value_type = data_source.schema().value_type();
+    Box::new(TypedDataSource {
+        data_source,
+        value_type,
+    })
 }
 
-struct TypedDataSource<T>(T);
+/// A data source with its schema's value type worked out once, not at every read.
+struct TypedDataSource<T> {
+    data_source: T,
+    value_type: Type,
+}
 
 /// A data source with its state type erased to [`Value`].
 #[async_trait]
@@ -62,22 +70,28 @@ where
     D: DataSource<C>,
 {
     fn type_name(&self) -> &'static str {
-        self.0.type_name()
+        self.data_source.type_name()
     }
 
     fn schema(&self) -> Schema {
-        self.0.schema()
+        self.data_source.schema()
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        self.0.validate(config)
+        self.data_source.validate(config)
     }
 
     async fn read(&self, ctx: &Context<C>, config: &Value) -> ErasedApplied {
-        let schema = self.0.schema();
-        match self.0.read(ctx, config).await {
-            Ok(state) => erase_outcome(&schema, Some(state), Vec::new(), Diagnostics::new()),
-            Err(diagnostics) => erase_outcome::<D::State>(&schema, None, Vec::new(), diagnostics),
+        match self.data_source.read(ctx, config).await {
+            Ok(state) => erase_outcome(
+                &self.value_type,
+                Some(state),
+                Vec::new(),
+                Diagnostics::new(),
+            ),
+            Err(diagnostics) => {
+                erase_outcome::<D::State>(&self.value_type, None, Vec::new(), diagnostics)
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::path::AttributePath;
 use crate::provider::Context;
 use crate::schema::Schema;
-use crate::value::Value;
+use crate::value::{Type, Value};
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -200,13 +200,24 @@ where
     C: Send + Sync + 'static,
     R: Resource<C>,
 {
-    Box::new(Typed(resource))
+    let value_type = resource.schema().value_type();
+    Box::new(Typed {
+        resource,
+        value_type,
+    })
 }
 
-struct Typed<T>(T);
+/// A resource with its schema's value type worked out once, not at every call.
+struct Typed<T> {
+    resource: T,
+    value_type: Type,
+}
 
-fn state_from_value<S: DeserializeOwned>(value: &Value, schema: &Schema) -> Result<S, Diagnostic> {
-    super::value::to_serde(value, &schema.value_type()).map_err(|e| {
+fn state_from_value<S: DeserializeOwned>(
+    value: &Value,
+    value_type: &Type,
+) -> Result<S, Diagnostic> {
+    super::value::to_serde(value, value_type).map_err(|e| {
         Diagnostic::error(
             "Unreadable resource state",
             format!("The state Terraform holds for this object does not match the schema: {e}"),
@@ -214,10 +225,10 @@ fn state_from_value<S: DeserializeOwned>(value: &Value, schema: &Schema) -> Resu
     })
 }
 
-fn state_to_value<S: Serialize>(state: &Option<S>, schema: &Schema) -> Result<Value, Diagnostic> {
+fn state_to_value<S: Serialize>(state: &Option<S>, value_type: &Type) -> Result<Value, Diagnostic> {
     match state {
         None => Ok(Value::Null),
-        Some(s) => super::value::from_serde(s, &schema.value_type()).map_err(|e| {
+        Some(s) => super::value::from_serde(s, value_type).map_err(|e| {
             Diagnostic::error(
                 "Provider produced an invalid state",
                 format!("This is a bug in the provider: {e}"),
@@ -229,12 +240,12 @@ fn state_to_value<S: Serialize>(state: &Option<S>, schema: &Schema) -> Result<Va
 /// Converts a typed outcome to the erased one; a state that cannot be encoded becomes
 /// an error but never hides the diagnostics already collected.
 pub(crate) fn erase_outcome<S: Serialize>(
-    schema: &Schema,
+    value_type: &Type,
     state: Option<S>,
     private: Vec<u8>,
     mut diagnostics: Diagnostics,
 ) -> ErasedApplied {
-    let state = match state_to_value(&state, schema) {
+    let state = match state_to_value(&state, value_type) {
         Ok(v) => v,
         Err(d) => {
             diagnostics.push(d);
@@ -263,27 +274,26 @@ where
     R: Resource<C>,
 {
     fn type_name(&self) -> &'static str {
-        self.0.type_name()
+        self.resource.type_name()
     }
 
     fn schema(&self) -> Schema {
-        self.0.schema()
+        self.resource.schema()
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        self.0.validate(config)
+        self.resource.validate(config)
     }
 
     async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse {
-        self.0.plan(ctx, request).await
+        self.resource.plan(ctx, request).await
     }
 
     async fn apply(&self, ctx: &Context<C>, request: ErasedApply) -> ErasedApplied {
-        let schema = self.0.schema();
         let prior = if request.prior_state.is_null() {
             None
         } else {
-            match state_from_value::<R::State>(&request.prior_state, &schema) {
+            match state_from_value::<R::State>(&request.prior_state, &self.value_type) {
                 Ok(s) => Some(s),
                 Err(d) => return failed(d),
             }
@@ -291,9 +301,17 @@ where
         if request.planned_state.is_null() {
             // Destroy: a null planned state.
             let Some(prior) = prior else {
-                return erase_outcome::<R::State>(&schema, None, Vec::new(), Diagnostics::new());
+                return erase_outcome::<R::State>(
+                    &self.value_type,
+                    None,
+                    Vec::new(),
+                    Diagnostics::new(),
+                );
             };
-            let diagnostics = self.0.delete(ctx, prior, request.planned_private).await;
+            let diagnostics = self
+                .resource
+                .delete(ctx, prior, request.planned_private)
+                .await;
             // A failed delete keeps the object: returning the prior state tells Terraform
             // it still exists.
             if diagnostics.has_errors() {
@@ -316,12 +334,12 @@ where
             planned_private: request.planned_private,
         };
         let outcome = if typed.prior_state.is_none() {
-            self.0.create(ctx, typed).await
+            self.resource.create(ctx, typed).await
         } else {
-            self.0.update(ctx, typed).await
+            self.resource.update(ctx, typed).await
         };
         erase_outcome(
-            &schema,
+            &self.value_type,
             outcome.new_state,
             outcome.private,
             outcome.diagnostics,
@@ -329,14 +347,13 @@ where
     }
 
     async fn read(&self, ctx: &Context<C>, state: Value, private: Vec<u8>) -> ErasedApplied {
-        let schema = self.0.schema();
-        let typed = match state_from_value::<R::State>(&state, &schema) {
+        let typed = match state_from_value::<R::State>(&state, &self.value_type) {
             Ok(s) => s,
             Err(d) => return failed(d),
         };
-        let outcome = self.0.read(ctx, typed, private).await;
+        let outcome = self.resource.read(ctx, typed, private).await;
         erase_outcome(
-            &schema,
+            &self.value_type,
             outcome.new_state,
             outcome.private,
             outcome.diagnostics,
@@ -344,10 +361,16 @@ where
     }
 
     async fn import(&self, ctx: &Context<C>, id: &str) -> ErasedApplied {
-        let schema = self.0.schema();
-        match self.0.import(ctx, id).await {
-            Ok(state) => erase_outcome(&schema, Some(state), Vec::new(), Diagnostics::new()),
-            Err(diagnostics) => erase_outcome::<R::State>(&schema, None, Vec::new(), diagnostics),
+        match self.resource.import(ctx, id).await {
+            Ok(state) => erase_outcome(
+                &self.value_type,
+                Some(state),
+                Vec::new(),
+                Diagnostics::new(),
+            ),
+            Err(diagnostics) => {
+                erase_outcome::<R::State>(&self.value_type, None, Vec::new(), diagnostics)
+            }
         }
     }
 }

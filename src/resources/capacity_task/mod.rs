@@ -250,8 +250,16 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
     }
 }
 
+/// The schema's value type, worked out once: configurations and planned states are
+/// decoded with it at every plan and apply of every instance.
+fn value_type() -> &'static tfplugin::value::Type {
+    static VALUE_TYPE: std::sync::LazyLock<tfplugin::value::Type> =
+        std::sync::LazyLock::new(|| schema::schema().value_type());
+    &VALUE_TYPE
+}
+
 fn typed_config(config: &Value) -> Result<CapacityTaskState, Diagnostic> {
-    value::to_serde(config, &schema::schema().value_type())
+    value::to_serde(config, value_type())
         .map_err(|e| Diagnostic::error("Invalid configuration", e.to_string()))
 }
 
@@ -274,7 +282,7 @@ fn typed_planned(planned: &Value) -> Result<CapacityTaskState, Diagnostic> {
         ),
         other => other.clone(),
     };
-    value::to_serde(&known, &schema::schema().value_type())
+    value::to_serde(&known, value_type())
         .map_err(|e| Diagnostic::error("Invalid planned state", e.to_string()))
 }
 

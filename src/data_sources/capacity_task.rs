@@ -7,6 +7,7 @@ use crate::checks::Checker;
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::time::rfc3339;
+use crate::resources::capacity_task::schema::{failure_type, task_dates};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
@@ -174,24 +175,10 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
             ))
             .attribute(Attribute::computed(
                 "failure",
-                object(&[("type", Type::String), ("reason", Type::String)]),
+                failure_type(),
                 "Why the task failed (`type`, `reason`); null unless it failed.",
             ))
-            .attribute(Attribute::computed(
-                "creation_date",
-                Type::String,
-                "When the task was created (RFC 3339).",
-            ))
-            .attribute(Attribute::computed(
-                "completion_date",
-                Type::String,
-                "When the task finished (RFC 3339); null while it runs.",
-            ))
-            .attribute(Attribute::computed(
-                "last_modified_date",
-                Type::String,
-                "When the task last changed (RFC 3339).",
-            ))
+            .attributes(task_dates())
             .attribute(Attribute::computed(
                 "blocking_instances",
                 list_of(object(&[

@@ -114,6 +114,11 @@ impl Block {
         self
     }
 
+    /// Adds several attributes, in order: a group that more than one schema shares.
+    pub fn attributes(self, attributes: impl IntoIterator<Item = Attribute>) -> Self {
+        attributes.into_iter().fold(self, Block::attribute)
+    }
+
     /// Adds a nested block type.
     pub fn block(mut self, block: NestedBlock) -> Self {
         self.blocks.push(block);

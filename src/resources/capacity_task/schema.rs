@@ -36,6 +36,28 @@ fn strings() -> Type {
     Type::List(Box::new(Type::String))
 }
 
+/// A task's dates, as the resource and the `outposts_capacity_task` data source show
+/// them.
+pub(crate) fn task_dates() -> [Attribute; 3] {
+    [
+        Attribute::computed(
+            "creation_date",
+            Type::String,
+            "When the task was created (RFC 3339).",
+        ),
+        Attribute::computed(
+            "completion_date",
+            Type::String,
+            "When the task finished (RFC 3339); null while it runs.",
+        ),
+        Attribute::computed(
+            "last_modified_date",
+            Type::String,
+            "When the task last changed (RFC 3339).",
+        ),
+    ]
+}
+
 pub fn failure_type() -> Type {
     Type::Object(BTreeMap::from([
         ("type".to_string(), Type::String),
@@ -107,21 +129,7 @@ pub fn schema() -> Schema {
             failure_type(),
             "Why the task failed (`type`, `reason`); null unless `status` is `FAILED`.",
         ))
-        .attribute(Attribute::computed(
-            "creation_date",
-            Type::String,
-            "When the task was created (RFC 3339).",
-        ))
-        .attribute(Attribute::computed(
-            "completion_date",
-            Type::String,
-            "When the task finished (RFC 3339); null while it runs.",
-        ))
-        .attribute(Attribute::computed(
-            "last_modified_date",
-            Type::String,
-            "When the task last changed (RFC 3339).",
-        ))
+        .attributes(task_dates())
         .block(instance_pool_block())
         .block(instances_to_exclude_block())
         .block(NestedBlock::single(

@@ -4,6 +4,7 @@
 //! its own message. It starts nothing.
 
 use crate::outposts::OutpostsClient;
+use crate::outposts::error::aws_words;
 use crate::resources::capacity_task::dry_run::{DryRunOutcome, ask};
 use crate::resources::capacity_task::flatten::start_request;
 use crate::resources::capacity_task::paths::what_is_missing;
@@ -162,29 +163,5 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
         state.reason = reason;
         state.conflict = Some(conflict);
         Ok(state)
-    }
-}
-
-/// AWS's message without the HTTP status and request ID the client layer adds (they are
-/// logged): `reason` is for a module's own error message.
-fn aws_words(message: &str) -> &str {
-    match message.rfind(" (HTTP ") {
-        Some(at) if message.ends_with(')') => message[..at].trim_end(),
-        _ => message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::aws_words;
-
-    #[test]
-    fn reasons_are_aws_words_without_transport_details() {
-        assert_eq!(
-            aws_words("short by 4 (at 'instancePools'). (HTTP 400, request ID abc)"),
-            "short by 4 (at 'instancePools')."
-        );
-        assert_eq!(aws_words("no context here"), "no context here");
-        assert_eq!(aws_words("(HTTP 400)"), "(HTTP 400)");
     }
 }

@@ -181,6 +181,16 @@ fn response_context(status: u16, request_id: Option<&str>) -> String {
     }
 }
 
+/// AWS's message without the [`response_context`] the client layer adds to it (the
+/// context is logged): for text a user's own configuration shows, such as a capacity
+/// check's `reason`.
+pub(crate) fn aws_words(message: &str) -> &str {
+    match message.rfind(" (HTTP ") {
+        Some(at) if message.ends_with(')') => message[..at].trim_end(),
+        _ => message,
+    }
+}
+
 /// Whether a connection failed in TLS (a certificate not trusted, a name mismatch, a
 /// server that does not speak TLS): the SDK files these as I/O errors and would retry.
 pub(crate) fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
@@ -256,6 +266,16 @@ pub fn error_chain(error: &dyn StdError) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reasons_are_aws_words_without_transport_details() {
+        assert_eq!(
+            aws_words("short by 4 (at 'instancePools'). (HTTP 400, request ID abc)"),
+            "short by 4 (at 'instancePools')."
+        );
+        assert_eq!(aws_words("no context here"), "no context here");
+        assert_eq!(aws_words("(HTTP 400)"), "(HTTP 400)");
+    }
+
     use super::*;
 
     #[test]

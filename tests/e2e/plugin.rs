@@ -140,13 +140,16 @@ impl LaunchedProvider {
         crate::harness::send_signal(self.child.id(), name, false);
     }
 
-    fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+    /// Waits for the process to exit without blocking the runtime: the client's
+    /// connection tasks must go on running meanwhile, as Terraform's do, to answer the
+    /// server's goodbye and close the connection.
+    async fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Some(status);
             }
-            std::thread::sleep(Duration::from_millis(20));
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         None
     }
@@ -312,6 +315,7 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         .expect("Shutdown answered");
     let status = provider
         .wait_exit(Duration::from_secs(2))
+        .await
         .expect("Terraform kills a provider 2 s after Shutdown; it must exit first");
     assert!(status.success(), "{status}");
     eprintln!("exited {:?} after Shutdown", started.elapsed());

@@ -9,7 +9,8 @@
 use crate::harness::{Workspace, send_signal};
 use crate::sim::{Sim, busy_config, task_config};
 use outposts_simulator::{
-    CapacityTaskStatus, FaultKind, FaultRule, Operation, SimulatorConfig, TaskTiming,
+    CapacityTaskStatus, EventualConsistency, FaultKind, FaultRule, Operation, SimulatorConfig,
+    TaskTiming,
 };
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
@@ -27,7 +28,7 @@ enum Point {
     KillProviderAfterStart,
 }
 
-fn spawn(ws: &Workspace, args: &[&str]) -> Child {
+pub(crate) fn spawn(ws: &Workspace, args: &[&str]) -> Child {
     let mut command = ws.command(args);
     command.process_group(0);
     command
@@ -38,7 +39,7 @@ fn spawn(ws: &Workspace, args: &[&str]) -> Child {
 }
 
 /// Waits (real time) until `ready`, for at most 30 s.
-fn until(what: &str, ready: impl Fn() -> bool) {
+pub(crate) fn until(what: &str, ready: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ready() {
         assert!(Instant::now() < deadline, "never reached: {what}");
@@ -47,7 +48,7 @@ fn until(what: &str, ready: impl Fn() -> bool) {
 }
 
 /// Ctrl-C, then how long terraform took to exit.
-fn interrupt(child: &mut Child) -> Duration {
+pub(crate) fn interrupt(child: &mut Child) -> Duration {
     let sent = Instant::now();
     send_signal(child.id(), "INT", true);
     let deadline = sent + Duration::from_secs(60);
@@ -64,7 +65,7 @@ fn interrupt(child: &mut Child) -> Duration {
 }
 
 /// SIGKILL to the provider process terraform `parent` runs.
-fn kill_provider_of(parent: u32) {
+pub(crate) fn kill_provider_of(parent: u32) {
     let output = std::process::Command::new("pgrep")
         .args([
             "-P",
@@ -83,7 +84,7 @@ fn kill_provider_of(parent: u32) {
     send_signal(pid, "KILL", false);
 }
 
-fn state_task_ids(ws: &Workspace) -> Vec<String> {
+pub(crate) fn state_task_ids(ws: &Workspace) -> Vec<String> {
     let run = ws.ok(&["show", "-json"]);
     let shown: serde_json::Value = serde_json::from_str(&run.stdout()).expect("show -json");
     shown["values"]["root_module"]["resources"]
@@ -274,5 +275,46 @@ fn ctrl_c_at_random_points_orphans_nothing_and_the_next_run_converges() {
         at(0.5),
         at(0.9),
         at(1.0)
+    );
+}
+
+/// Right after StartCapacityTask the task may not be visible to GetCapacityTask. A
+/// Ctrl-C in that moment and an immediate re-apply: the refresh keeps the task, and the
+/// resumed wait rides out the not-found answers as a fresh start does, so the first
+/// re-apply converges.
+#[test]
+fn a_reapply_right_after_ctrl_c_waits_for_a_task_not_yet_visible() {
+    let sim = Sim::start(SimulatorConfig {
+        timing: TaskTiming {
+            requested: Duration::from_secs(1),
+            in_progress: Duration::from_secs(2),
+            cancellation: Duration::from_millis(500),
+            ..TaskTiming::default()
+        },
+        eventual_consistency: EventualConsistency {
+            get_not_found_seconds: 12.0,
+            ..EventualConsistency::default()
+        },
+        ..SimulatorConfig::default()
+    });
+    let ws = sim.workspace(&task_config("", &[("c5.4xlarge", 3), ("m5.xlarge", 12)]));
+    let mut child = spawn(&ws, &["apply", "-auto-approve", "-no-color"]);
+    until("the task's start", || !sim.handle.tasks().is_empty());
+    interrupt(&mut child);
+    let saved = state_task_ids(&ws);
+    assert_eq!(saved.len(), 1, "the interrupted create saved its task");
+    let run = ws.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(
+        run.output.status.success(),
+        "the first re-apply must converge\n{}",
+        run.report()
+    );
+    let tasks = sim.handle.tasks();
+    assert_eq!(tasks.len(), 1, "no second task: {tasks:?}");
+    assert_eq!(state_task_ids(&ws), saved);
+    let shown = crate::sim::state(&ws);
+    assert!(
+        shown.to_string().contains("\"COMPLETED\""),
+        "the resumed wait saw the task complete: {shown}"
     );
 }

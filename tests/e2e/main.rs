@@ -10,6 +10,7 @@ mod explanations;
 mod harness;
 mod install;
 mod interruption;
+mod journal;
 mod load;
 mod modules;
 mod ownership;

@@ -10,8 +10,8 @@
 //! it tries again, in every status: a task that already finished would meet no
 //! conflict, and a second attempt would start a second task.
 
-use super::flatten::{start_request, state_from_task};
-use super::journal;
+use super::flatten::{request_key, start_request, state_from_task};
+use super::journal::{self, Journal};
 use super::messages::{self, Origin};
 use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
@@ -65,9 +65,10 @@ pub(super) async fn create(
     if stop.is_cancelled() {
         return ApplyResponse::failed(messages::interrupted_before_start());
     }
-    if let Some(task) = unsaved_own_task(ctx, client, &start).await {
-        tracing::warn!(task = %task.id, "adopting the task an interrupted run in this working directory started but Terraform never saved");
-        return wait_for(ctx, client, &config, &task).await;
+    let journal = journal::here();
+    if let Some(task) = unsaved_own_task(ctx, client, journal, &start).await {
+        tracing::warn!(task = %task.id, "adopting the task an interrupted run in this workspace started but Terraform never saved");
+        return wait_for(ctx, client, journal, &config, &task).await;
     }
     // Tasks created from a little before now on may be ours (clocks differ a little).
     let asked_at = SystemTime::now()
@@ -77,6 +78,7 @@ pub(super) async fn create(
         start: &start,
         before: &before,
         asked_at,
+        journal,
     };
     // After a lost answer, a short search before the next attempt: the task it may have
     // started can already have finished, and then a new attempt would start a second.
@@ -88,6 +90,7 @@ pub(super) async fn create(
     let task = match started {
         Ok(Started::New(task)) => {
             tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
+            journal.hold(&request_key(&start), &task.id);
             task
         }
         Ok(Started::Adopted { task, error }) => {
@@ -113,14 +116,14 @@ pub(super) async fn create(
             );
         }
     };
-    journal::record(&start, &task.id);
-    wait_for(ctx, client, &config, &task).await
+    wait_for(ctx, client, journal, &config, &task).await
 }
 
 /// Waits for a task that is now ours, and answers with it in the state.
 async fn wait_for(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
+    journal: &Journal,
     config: &CapacityTaskState,
     task: &CapacityTask,
 ) -> ApplyResponse<CapacityTaskState> {
@@ -128,6 +131,8 @@ async fn wait_for(
     let timeout = config.create_timeout();
     let diagnostics =
         wait_into_state(ctx, client, &mut state, task, timeout, Origin::JustStarted).await;
+    // Terraform saves what it receives now; after a Ctrl-C it may exit before it does.
+    journal.answered(&task.id, ctx.stop().is_cancelled());
     ApplyResponse {
         new_state: Some(state),
         private: Vec::new(),
@@ -135,16 +140,19 @@ async fn wait_for(
     }
 }
 
-/// A task this working directory's journal says was started for this very request and
-/// never seen saved: still there, asking for the same, and not failed or cancelled (a
-/// replacement of a failed task must start a new one). Notes of tasks that are gone
-/// are dropped.
+/// A task that this workspace's journal says a provider process started for this very
+/// request before it exited, and that no state was seen to hold: still there, asking
+/// for the same, and not failed or cancelled (a replacement of a failed task must start
+/// a new one). The note is claimed first, so no other create can take it too; notes of
+/// tasks that are gone are dropped.
 async fn unsaved_own_task(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
+    journal: &Journal,
     start: &StartCapacityTask,
 ) -> Option<CapacityTask> {
-    for task_id in journal::unsaved(start) {
+    let request = request_key(start);
+    while let Some(task_id) = journal.claim_unsaved(&request) {
         match until_stopped(
             ctx.stop(),
             client.get_capacity_task(&start.outpost_identifier, &task_id),
@@ -160,8 +168,12 @@ async fn unsaved_own_task(
             {
                 return Some(task);
             }
-            Ok(_) | Err(OutpostsError::NotFound(_)) => journal::forget(&task_id),
-            Err(_) => {}
+            Ok(_) | Err(OutpostsError::NotFound(_)) => journal.forget(&task_id),
+            Err(_) => {
+                // Not known now: the note stays for a later create.
+                journal.release(&task_id);
+                return None;
+            }
         }
     }
     None
@@ -205,6 +217,8 @@ struct Candidates<'a> {
     start: &'a StartCapacityTask,
     before: &'a HashSet<String>,
     asked_at: SystemTime,
+    /// Tasks that an identical sibling started are its own, not ours.
+    journal: &'a Journal,
 }
 
 /// How far the API's clock may be behind ours.
@@ -223,7 +237,9 @@ async fn matching_new_task(
         .await
         .ok()?;
     let new = listed.into_iter().filter(|t| {
-        !mine.before.contains(&t.id) && t.creation_date.is_none_or(|c| c >= mine.asked_at)
+        !mine.before.contains(&t.id)
+            && t.creation_date.is_none_or(|c| c >= mine.asked_at)
+            && mine.journal.may_hold(&t.id)
     });
     for summary in new {
         // Right after a start GetCapacityTask may not see the task yet.
@@ -232,7 +248,12 @@ async fn matching_new_task(
                 .get_capacity_task(&start.outpost_identifier, &summary.id)
                 .await
             {
-                Ok(task) if same_request(start, &task) => return Some(task),
+                Ok(task) if same_request(start, &task) => {
+                    if mine.journal.hold(&request_key(start), &task.id) {
+                        return Some(task);
+                    }
+                    break;
+                }
                 Err(OutpostsError::NotFound(_)) if attempt < 3 && !ctx.stop().is_cancelled() => {
                     tokio::select! {
                         biased;
@@ -273,7 +294,6 @@ pub(super) fn same_request(start: &StartCapacityTask, task: &CapacityTask) -> bo
         && set(&ours.services) == set(&theirs.services)
 }
 
-/// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
 /// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
 /// lost and no task of ours was found.
 async fn start_failure(

@@ -134,22 +134,29 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         let Some(task_id) = state.capacity_task_id.clone() else {
             return ApplyResponse::ok(state);
         };
+        journal::here().forget(&task_id);
         let outpost = state.outpost_identifier.clone();
         tracing::info!(task = %task_id, "resuming the wait for a capacity task started earlier");
-        let task =
-            match until_stopped(ctx.stop(), client.get_capacity_task(&outpost, &task_id)).await {
-                Ok(task) => task,
-                Err(error) => {
-                    return with_error(
-                        state,
-                        Diagnostic::error(
-                            "Could not read the capacity task",
-                            format!("Reading {task_id} failed: {error}. It stays in state."),
-                        )
-                        .into(),
-                    );
-                }
-            };
+        // A task that was never seen (Ctrl-C right after the start) may not be visible
+        // yet: the same grace as a fresh start.
+        let grace = if state.creation_date.is_none() || created_within(&state, NOT_FOUND_GRACE) {
+            NOT_FOUND_GRACE
+        } else {
+            Duration::ZERO
+        };
+        let task = match waiting::read_when_visible(ctx, client, &outpost, &task_id, grace).await {
+            Ok(task) => task,
+            Err(error) => {
+                return with_error(
+                    state,
+                    Diagnostic::error(
+                        "Could not read the capacity task",
+                        format!("Reading {task_id} failed: {error}. It stays in state."),
+                    )
+                    .into(),
+                );
+            }
+        };
         refresh_state(&mut state, &task);
         let timeout = state.create_timeout();
         let diagnostics = waiting::wait_into_state(
@@ -170,6 +177,9 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         state: CapacityTaskState,
         _private: Vec<u8>,
     ) -> Diagnostics {
+        if let Some(task_id) = &state.capacity_task_id {
+            journal::here().forget(task_id);
+        }
         match ctx.client() {
             Ok(client) => delete::delete(ctx, client, state).await,
             Err(d) => d.into(),
@@ -194,6 +204,8 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         let Some(task_id) = state.capacity_task_id.clone() else {
             return answer(Some(state), Diagnostics::new());
         };
+        // Terraform's state holds this task: the start journal lets it go.
+        journal::here().forget(&task_id);
         match until_stopped(
             ctx.stop(),
             client.get_capacity_task(&state.outpost_identifier, &task_id),
@@ -201,8 +213,6 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         .await
         {
             Ok(task) => {
-                // Terraform saved this task: the start journal may let it go.
-                journal::forget(&task_id);
                 refresh_state(&mut state, &task);
                 answer(Some(state), Diagnostics::new())
             }
@@ -215,7 +225,6 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 answer(Some(state), Diagnostics::new())
             }
             Err(OutpostsError::NotFound(_)) => {
-                journal::forget(&task_id);
                 tracing::warn!(task = %task_id, "capacity task no longer exists; removing it from state");
                 answer(None, Diagnostics::new())
             }
@@ -238,6 +247,8 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         let (outpost, task_id) =
             ids::parse_import_id(id).map_err(|e| Diagnostic::error("Invalid import ID", e))?;
         let client = ctx.client()?;
+        // Imported, the task is in state: no create may adopt it from the journal.
+        journal::here().forget(&task_id);
         let task = until_stopped(ctx.stop(), client.get_capacity_task(&outpost, &task_id))
             .await
             .map_err(|error| {

@@ -6,6 +6,7 @@ use super::flatten::{age_of, refresh_state};
 use super::messages::{self, Origin};
 use super::paths::pool_path_in;
 use super::schema::CapacityTaskState;
+use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
@@ -56,6 +57,35 @@ pub(super) async fn wait_into_state(
         WaitOutcome::Failed(error, _) => messages::lost_track(&task_id, error, origin).into(),
     }
 }
+
+/// Reads a task, riding out NotFound answers for `grace`: GetCapacityTask may not see a
+/// task for a short while after it was started. Any other error ends the read.
+pub(super) async fn read_when_visible(
+    ctx: &Context<OutpostsClient>,
+    client: &OutpostsClient,
+    outpost: &str,
+    task_id: &str,
+    grace: Duration,
+) -> Result<CapacityTask, OutpostsError> {
+    let mut read = WaitFor::new(grace + GRACE_MARGIN, ctx.stop());
+    read.not_found_grace = grace;
+    read.done = |_| true;
+    read.give_up_after_failing = Duration::ZERO;
+    let outcome =
+        wait_for_terminal_status(read, || client.get_capacity_task(outpost, task_id)).await;
+    match outcome {
+        WaitOutcome::Terminal(task) => Ok(task),
+        WaitOutcome::Stopped(_) => Err(OutpostsError::Interrupted),
+        WaitOutcome::Failed(error, _) => Err(error),
+        WaitOutcome::TimedOut(_) => Err(OutpostsError::NotFound(format!(
+            "{task_id} was not visible within {}s",
+            grace.as_secs()
+        ))),
+    }
+}
+
+/// How long the last read after a not-found grace may take.
+const GRACE_MARGIN: Duration = Duration::from_secs(30);
 
 /// Diagnostics for a task that finished: nothing for COMPLETED, an error explaining
 /// FAILED (with the blocking instances) or CANCELLED.

@@ -33,6 +33,16 @@ pub(super) async fn plan(
 ) -> PlanResponse {
     let mut planned = request.proposed_new_state.clone();
     let mut diagnostics = Diagnostics::new();
+    if let Some(task_id) = request
+        .prior_state
+        .as_ref()
+        .and_then(|prior| prior.attr("capacity_task_id"))
+        .and_then(Value::as_str)
+    {
+        // A prior state holds the task, with or without a refresh: the start journal
+        // lets it go, so no create ever adopts it (a replacement, a `state rm`).
+        super::journal::here().forget(task_id);
+    }
     let Some(prior) = &request.prior_state else {
         // Create (or the create half of a replacement).
         mark_unknown_for_create(&mut planned, &request.config);

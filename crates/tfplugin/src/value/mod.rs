@@ -5,7 +5,8 @@
 //!
 //! - null is msgpack nil anywhere; unknown is any msgpack extension value on input (including
 //!   Terraform's refined unknowns, ext type 12) and exactly `D4 00 00` on output;
-//! - numbers are ints, finite floats, or decimal strings for values neither can hold exactly;
+//! - numbers are read as ints, floats or decimal strings, and written as decimal strings in
+//!   the form Terraform's state file holds them ([`Number::state_text`]);
 //! - objects are maps keyed by attribute name, and every attribute of the type is written;
 //! - a known value in a `dynamic` position is a 2-array `[type JSON bytes, value]`.
 //!

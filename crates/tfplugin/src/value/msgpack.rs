@@ -1,6 +1,5 @@
 //! The msgpack codec Terraform uses in DynamicValue.msgpack.
 
-use super::number::{Decimal, f64_to_i64};
 use super::*;
 
 /// Decodes a msgpack `DynamicValue` against `ty`.
@@ -366,21 +365,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Every number goes out as text, in the form Terraform keeps in its state file:
+    /// Terraform reads a string exactly as it reads that file, so a refreshed number is
+    /// identical to the stored one, where an int or a float would differ in precision
+    /// and make a refresh-only plan report a change that is not there.
     fn number(&mut self, n: &Number) -> Result<(), ValueError> {
-        use rmp::encode as e;
-        match n {
-            Number::Int(i) => self.write(|o| e::write_sint(o, *i)),
-            Number::Float(f) if !f.is_finite() => self.fail("number is not finite"),
-            Number::Float(f) => match f64_to_i64(*f) {
-                Some(i) => self.write(|o| e::write_sint(o, i)),
-                None => self.write(|o| e::write_f64(o, *f)),
-            },
-            // A decimal string is exact for Terraform, where a float would round.
-            Number::Big(s) => match Decimal::parse(s).map(|d| d.to_i64()) {
-                Some(Some(i)) => self.write(|o| e::write_sint(o, i)),
-                Some(None) => self.write(|o| e::write_str(o, s)),
-                None => self.fail(format!("{s:?} is not a valid number")),
-            },
+        match n.state_text() {
+            Some(text) => self.write(|o| rmp::encode::write_str(o, &text)),
+            None => self.fail(format!("{n} is not a finite decimal number")),
         }
     }
 }

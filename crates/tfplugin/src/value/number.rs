@@ -50,6 +50,33 @@ impl Number {
         f.is_finite().then_some(f)
     }
 
+    /// The number as Terraform writes it in a state file: plain decimal digits, never an
+    /// exponent, no trailing zeros after the point (`5`, `-0.25`, `1000000`); `None` if
+    /// the number is not finite or not a valid decimal.
+    ///
+    /// The msgpack encoder sends numbers in this form. Terraform (1.11, until its own fix
+    /// in 1.15) compares refreshed state with the stored state including the precision
+    /// of each number: from a msgpack int or float it builds a 64-bit big.Float, from
+    /// text (the state file, or a msgpack string) a 512-bit one, so only text compares
+    /// equal to what it later reads back from the state file. Past about 150 significant
+    /// digits Terraform rounds and stores other text; such numbers may still differ.
+    pub fn state_text(&self) -> Option<String> {
+        match self.exact_i64() {
+            Some(i) => Some(i.to_string()),
+            None => self.decimal().map(|d| d.plain()),
+        }
+    }
+
+    /// The integer an `Int`, or a float holding a whole number in i64's range, is exactly
+    /// (a float's shortest decimal form may round the last digits of such a number).
+    fn exact_i64(&self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(*i),
+            Number::Float(f) => f64_to_i64(*f),
+            Number::Big(_) => None,
+        }
+    }
+
     fn decimal(&self) -> Option<Decimal> {
         match self {
             Number::Int(i) => Decimal::parse(&i.to_string()),
@@ -63,14 +90,9 @@ impl Number {
 
 impl PartialEq for Number {
     fn eq(&self, other: &Self) -> bool {
-        // A float that holds a whole number in i64's range is that integer exactly
-        // (the msgpack encoder writes it so); its shortest decimal form may round.
-        let whole = |n: &Number| match n {
-            Number::Int(i) => Some(*i),
-            Number::Float(f) => f64_to_i64(*f),
-            Number::Big(_) => None,
-        };
-        match (whole(self), whole(other)) {
+        // A float that holds a whole number in i64's range is that integer exactly (the
+        // msgpack encoder writes it so).
+        match (self.exact_i64(), other.exact_i64()) {
             (Some(a), Some(b)) => a == b,
             _ => matches!((self.decimal(), other.decimal()), (Some(a), Some(b)) if a == b),
         }
@@ -159,6 +181,32 @@ impl Decimal {
             digits,
             exp,
         })
+    }
+
+    /// Go's `big.Float.Text('f', -1)` for a value with no more digits than its precision
+    /// holds: the digits, padded with zeros or split by a point, never an exponent.
+    pub(super) fn plain(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".to_owned();
+        }
+        let text = |digits: &[u8]| {
+            digits
+                .iter()
+                .map(|d| char::from(b'0' + d))
+                .collect::<String>()
+        };
+        let sign = if self.negative { "-" } else { "" };
+        // The exponent is bounded by parsing (MAX_EXPONENT and the input's length).
+        let shift = usize::try_from(self.exp.unsigned_abs()).unwrap_or(usize::MAX);
+        if self.exp >= 0 {
+            format!("{sign}{}{}", text(&self.digits), "0".repeat(shift))
+        } else if let Some(whole) = self.digits.len().checked_sub(shift).filter(|&w| w > 0) {
+            let (int, frac) = self.digits.split_at(whole);
+            format!("{sign}{}.{}", text(int), text(frac))
+        } else {
+            let zeros = shift - self.digits.len();
+            format!("{sign}0.{}{}", "0".repeat(zeros), text(&self.digits))
+        }
     }
 
     pub(super) fn to_i64(&self) -> Option<i64> {

@@ -88,13 +88,10 @@ fn numbers() {
     let v = n(&s30).unwrap();
     assert!(matches!(&v, Value::Number(Number::Big(s)) if s == digits));
     assert_eq!(enc(&v, &Type::Number), s30);
-    assert_eq!(
-        e(Number::Float(0.5)),
-        [[0xcb].as_slice(), &0.5f64.to_be_bytes()].concat()
-    );
-    assert_eq!(e(Number::Float(1.0)), [0x01]);
-    assert_eq!(e(Number::Float(-3.0)), [0xfd]);
-    assert_eq!(e(Number::Int(-200)), [0xd1, 0xff, 0x38]);
+    assert_eq!(e(Number::Float(0.5)), [0xa3, b'0', b'.', b'5']);
+    assert_eq!(e(Number::Float(1.0)), [0xa1, b'1']);
+    assert_eq!(e(Number::Float(-3.0)), [0xa2, b'-', b'3']);
+    assert_eq!(e(Number::Int(-200)), [0xa4, b'-', b'2', b'0', b'0']);
     assert_eq!(
         n(&[0xca, 0x3f, 0xc0, 0, 0]).unwrap(),
         num(Number::Float(1.5))
@@ -125,6 +122,94 @@ fn numbers() {
         assert!(n(&enc(&s(b), &Type::String)).is_err(), "{b}");
         assert!(encode_msgpack(&num(Number::Big(b.into())), &Type::Number).is_err());
     }
+}
+
+/// Numbers go to Terraform as the text its state file holds for them (Go's
+/// `big.Float.Text('f', -1)`), whatever form they were given in.
+#[test]
+fn numbers_are_written_as_the_text_terraform_stores() {
+    use Number::*;
+    let cases = [
+        (Int(5), "5"),
+        (Int(0), "0"),
+        (Int(-200), "-200"),
+        (Int(i64::MAX), "9223372036854775807"),
+        (Int(i64::MIN), "-9223372036854775808"),
+        (Float(1.0), "1"),
+        (Float(-3.0), "-3"),
+        (Float(-0.0), "0"),
+        (Float(0.5), "0.5"),
+        (Float(0.1), "0.1"),
+        (Float(-12.75), "-12.75"),
+        (Float(1e-7), "0.0000001"),
+        (Float(1e21), "1000000000000000000000"),
+        // Beyond 2^53 a whole float is the integer it holds, not its shortest digits.
+        (Float(-2.2861925083147415e18), "-2286192508314741504"),
+        (Float(1.5e300), &format!("15{}", "0".repeat(299))),
+        (Big(u64::MAX.to_string()), "18446744073709551615"),
+        (
+            Big("123456789012345678901234567890".into()),
+            "123456789012345678901234567890",
+        ),
+        (Big("1e5".into()), "100000"),
+        (Big("1E-3".into()), "0.001"),
+        (Big("-1.50e-3".into()), "-0.0015"),
+        (Big("0012.3400".into()), "12.34"),
+        (Big("12.34e1".into()), "123.4"),
+        (Big("1234e-2".into()), "12.34"),
+        (Big("+7".into()), "7"),
+        (Big(".5".into()), "0.5"),
+        (Big("5.".into()), "5"),
+        (Big("-0.0e9".into()), "0"),
+    ];
+    for (n, text) in cases {
+        assert_eq!(n.state_text().as_deref(), Some(text), "{n:?}");
+        let bytes = enc(&Value::Number(n.clone()), &Type::Number);
+        let mut want = Vec::new();
+        rmp::encode::write_str(&mut want, text).unwrap();
+        assert_eq!(bytes, want, "{n:?}");
+        // Read back (as Terraform reads it) the same number, written the same way again.
+        let back = dec(&bytes, &Type::Number).unwrap();
+        assert_eq!(back, Value::Number(n.clone()), "{n:?}");
+        assert_eq!(enc(&back, &Type::Number), bytes, "{n:?}");
+    }
+    assert_eq!(Float(f64::INFINITY).state_text(), None);
+    assert_eq!(Float(f64::NAN).state_text(), None);
+    assert_eq!(Big("1e".into()).state_text(), None);
+}
+
+/// A number read from the state file (JSON) goes back out as the very text it was read
+/// from, so Terraform sees the refreshed value as identical to the stored one.
+#[test]
+fn numbers_from_the_state_file_go_back_as_the_same_text() {
+    for text in [
+        "5",
+        "0",
+        "-7",
+        "40",
+        "9999",
+        "0.5",
+        "-12.75",
+        "18446744073709551615",
+    ] {
+        let v = decode_json(text.as_bytes(), &Type::Number).unwrap();
+        let mut want = Vec::new();
+        rmp::encode::write_str(&mut want, text).unwrap();
+        assert_eq!(enc(&v, &Type::Number), want, "{text}");
+    }
+    // Terraform may also send a number as an int, a float or text: all read the same.
+    let forty = Value::int(40);
+    assert_eq!(dec(&[0x28], &Type::Number).unwrap(), forty);
+    assert_eq!(dec(&[0xd0, 0x28], &Type::Number).unwrap(), forty);
+    assert_eq!(
+        dec(
+            &[[0xcb].as_slice(), &40f64.to_be_bytes()].concat(),
+            &Type::Number
+        )
+        .unwrap(),
+        forty
+    );
+    assert_eq!(dec(&[0xa2, b'4', b'0'], &Type::Number).unwrap(), forty);
 }
 
 #[test]
@@ -492,6 +577,19 @@ fn whole_floats_round_trip_as_the_integer_they_hold() {
 }
 
 proptest! {
+    #[test]
+    fn fuzz_state_text_is_plain_exact_and_stable(n in arb_number()) {
+        let text = n.state_text().unwrap();
+        prop_assert!(!text.contains(['e', 'E', '+']), "{}", text);
+        let unsigned = text.strip_prefix('-').unwrap_or(&text);
+        prop_assert!(unsigned == "0" || !unsigned.starts_with("00"), "{}", text);
+        prop_assert!(!unsigned.starts_with('0') || unsigned.len() == 1 || unsigned.starts_with("0."), "{}", text);
+        prop_assert!(!text.contains('.') || !text.ends_with(['0', '.']), "{}", text);
+        let back = Number::parse(&text).unwrap();
+        prop_assert_eq!(&back, &n);
+        prop_assert_eq!(back.state_text().unwrap(), text);
+    }
+
     #[test]
     fn fuzz_msgpack_roundtrip((ty, v) in typed_value()) {
         prop_assert_eq!(dec(&enc(&v, &ty), &ty).unwrap(), v);

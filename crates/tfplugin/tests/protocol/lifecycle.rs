@@ -158,6 +158,67 @@ async fn upgrade_resource_state_reads_stored_json_with_the_current_schema() {
     assert_eq!(newer.diagnostics[0].summary, "State from a newer provider");
 }
 
+/// Terraform keeps a number from an int or a float at another precision than one it
+/// reads from its state file or from text, and Terraform 1.11 counts that as a change in
+/// a refresh-only plan. So numbers go back as the state file's text, whether
+/// they came from the stored JSON or from Terraform's msgpack int.
+#[tokio::test]
+async fn numbers_reach_terraform_as_the_text_its_state_file_holds() {
+    const PAGES_AS_TEXT: [u8; 9] = [0xa5, b'p', b'a', b'g', b'e', b's', 0xa2, b'4', b'0'];
+    const PAGES_AS_INT: [u8; 7] = [0xa5, b'p', b'a', b'g', b'e', b's', 0x28];
+    let has = |bytes: &[u8], part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
+    let mut client = connect().await;
+    let upgraded = client
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: "test_notebook".into(),
+            version: 1,
+            raw_state: Some(pb::RawState {
+                json: br#"{"id":"nb-1","title":"t","pages":40,"wait_for_stop":null}"#.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("upgrade")
+        .into_inner();
+    assert!(
+        upgraded.diagnostics.is_empty(),
+        "{:?}",
+        upgraded.diagnostics
+    );
+    let raw = &upgraded.upgraded_state.as_ref().expect("upgraded").msgpack;
+    assert!(has(raw, &PAGES_AS_TEXT), "{raw:02x?}");
+
+    configure(&mut client, "lab").await;
+    // Terraform sends the stored 40 as a msgpack int.
+    let mut current = raw.clone();
+    let at = current
+        .windows(PAGES_AS_TEXT.len())
+        .position(|w| w == PAGES_AS_TEXT)
+        .expect("pages in the upgraded state");
+    current.splice(at..at + PAGES_AS_TEXT.len(), PAGES_AS_INT);
+    let read = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_notebook".into(),
+            current_state: Some(pb::DynamicValue {
+                msgpack: current,
+                json: Vec::new(),
+            }),
+            private: Vec::new(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("read")
+        .into_inner();
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    let raw = &read.new_state.as_ref().expect("read state").msgpack;
+    assert!(has(raw, &PAGES_AS_TEXT), "{raw:02x?}");
+    assert_eq!(
+        undv(&read.new_state).attr("pages").and_then(Value::as_i64),
+        Some(40)
+    );
+}
+
 #[tokio::test]
 async fn stop_provider_makes_an_in_flight_apply_return_with_its_state() {
     let mut client = connect().await;

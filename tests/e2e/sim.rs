@@ -16,7 +16,7 @@ pub const BUSY_ORDER: &str = "oo-0aaaaaaaaaaaaaaa1";
 /// stops before its runtime.
 pub struct Sim {
     pub handle: SimulatorHandle,
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
 }
 
 impl Sim {
@@ -29,10 +29,7 @@ impl Sim {
         let handle = runtime
             .block_on(outposts_simulator::start(config))
             .expect("simulator starts");
-        Sim {
-            handle,
-            _runtime: runtime,
-        }
+        Sim { handle, runtime }
     }
 
     /// Tasks complete quickly: 1 s requested, 2 s in progress.
@@ -108,6 +105,32 @@ impl Sim {
                 self.handle.advance_clock(Duration::from_secs(5));
             }
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Cancels a task the way someone outside Terraform would: the real
+    /// `aws-sdk-outposts` client, over HTTP, against this simulator.
+    pub fn cancel_through_the_api(&self, outpost: &str, task_id: &str) {
+        let config = aws_sdk_outposts::Config::builder()
+            .behavior_version(aws_sdk_outposts::config::BehaviorVersion::latest())
+            .region(aws_sdk_outposts::config::Region::new("us-west-2"))
+            .credentials_provider(aws_sdk_outposts::config::Credentials::new(
+                "AKIDTESTACCESSKEY01",
+                "test-secret-key",
+                None,
+                None,
+                "e2e",
+            ))
+            .endpoint_url(self.handle.endpoint())
+            .build();
+        let client = aws_sdk_outposts::Client::from_conf(config);
+        let cancel = client
+            .cancel_capacity_task()
+            .outpost_identifier(outpost)
+            .capacity_task_id(task_id)
+            .send();
+        if let Err(e) = self.runtime.block_on(cancel) {
+            panic!("CancelCapacityTask {outpost}/{task_id}: {e:?}");
         }
     }
 

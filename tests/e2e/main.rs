@@ -5,6 +5,7 @@ mod capacity_task;
 mod capacity_task_validation;
 mod data_sources;
 mod docs;
+mod drift;
 mod endpoints;
 mod explanations;
 mod harness;

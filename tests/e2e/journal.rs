@@ -132,21 +132,31 @@ fn after_state_rm_an_active_task_is_reported_with_the_import_command() {
 
 #[test]
 fn identical_resources_each_get_a_task_of_their_own() {
+    identical_blocks(4, &["-parallelism=1"]);
+}
+
+#[test]
+fn identical_resources_at_scale_each_get_a_task_of_their_own() {
+    identical_blocks(20, &[]);
+}
+
+/// Three identical `count = n` blocks: 3 × n instances, 3 × n distinct tasks.
+fn identical_blocks(n: usize, extra: &[&str]) {
     let sim = instant();
-    let block =
-        |name: &str| task_config("  count = 4", LAYOUT).replace("\"t\"", &format!("\"{name}\""));
+    let count = format!("  count = {n}");
+    let block = |name: &str| task_config(&count, LAYOUT).replace("\"t\"", &format!("\"{name}\""));
     let ws = sim.workspace(&format!("{}\n{}\n{}", block("a"), block("b"), block("c")));
-    let run = apply(&ws, &["-parallelism=1"]);
+    let run = apply(&ws, extra);
     let held = state_task_ids(&ws);
-    assert_eq!(held.len(), 12, "{}", run.report());
+    assert_eq!(held.len(), 3 * n, "{}", run.report());
     let distinct: HashSet<&String> = held.iter().collect();
     assert_eq!(
         distinct.len(),
-        12,
+        3 * n,
         "instances share tasks: {held:?}\n{}",
         run.report()
     );
-    assert_eq!(started(&sim), 12, "{:?}", sim.handle.tasks());
+    assert_eq!(started(&sim), 3 * n, "{:?}", sim.handle.tasks());
 }
 
 #[test]

@@ -16,7 +16,7 @@ use outposts_provider::outposts::task::{
     CapacityTaskStatus, InstancePool, StartCapacityTask, Started,
 };
 use outposts_provider::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
-use outposts_provider::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
+use outposts_provider::outposts::{ClientSettings, NetworkTimeouts, OutpostsClient, RetryPolicy};
 use outposts_simulator::{SimulatorConfig, TaskTiming};
 use std::cell::Cell;
 use std::process::ExitCode;
@@ -192,6 +192,10 @@ async fn client(endpoint: &str) -> OutpostsClient {
             retry: RetryPolicy {
                 max_attempts: 3,
                 adaptive: false,
+            },
+            timeouts: NetworkTimeouts {
+                connect: std::time::Duration::from_secs(10),
+                response: std::time::Duration::from_secs(15),
             },
         },
     )

@@ -148,7 +148,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(items.iter().map(outpost).collect())
     }
 
@@ -171,7 +171,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(items.iter().map(instance_type).collect())
     }
 
@@ -190,7 +190,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(items.iter().map(instance_type).collect())
     }
 
@@ -224,7 +224,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(items.iter().map(asset).collect())
     }
 }

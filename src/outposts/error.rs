@@ -35,10 +35,14 @@ pub enum OutpostsError {
     /// No usable credentials: nothing was sent.
     #[error("no usable AWS credentials: {0}")]
     Credentials(String),
-    /// A server error, a timeout or a broken connection: worth trying again, and the
-    /// request may or may not have taken effect.
+    /// A server error or a connection broken after the request went out: worth trying
+    /// again, and the request may or may not have taken effect.
     #[error("temporary failure: {0}")]
     Transient(String),
+    /// No answer at all: the connection failed or the attempt timed out, as many times
+    /// as a call may go unanswered. The request may have reached AWS and taken effect.
+    #[error("{0}")]
+    NoAnswer(String),
     /// The endpoint cannot be used: TLS failed, or what answered is not the Outposts
     /// API. Trying again will not help.
     #[error("unusable endpoint: {0}")]
@@ -55,14 +59,17 @@ impl OutpostsError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            OutpostsError::Throttled(_) | OutpostsError::Transient(_)
+            OutpostsError::Throttled(_) | OutpostsError::Transient(_) | OutpostsError::NoAnswer(_)
         )
     }
 
     /// Whether the request may have reached AWS and taken effect although no answer
     /// says so: a server error, a timeout, a broken connection.
     pub fn may_have_taken_effect(&self) -> bool {
-        matches!(self, OutpostsError::Transient(_))
+        matches!(
+            self,
+            OutpostsError::Transient(_) | OutpostsError::NoAnswer(_)
+        )
     }
 
     /// Classifies an SDK error: service errors by error code (then HTTP status),
@@ -84,7 +91,7 @@ impl OutpostsError {
                 Self::classify(err.code(), raw.status_code(), message, &context)
             }
             SdkError::TimeoutError(_) => {
-                OutpostsError::Transient(format!("no answer in time ({})", error_chain(&error)))
+                OutpostsError::NoAnswer(format!("no answer in time ({})", error_chain(&error)))
             }
             SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
                 Some(connector) => Self::from_connector(connector, error_chain(&error)),
@@ -115,10 +122,9 @@ impl OutpostsError {
             OutpostsError::Credentials(text)
         } else if is_tls_failure(connector) {
             OutpostsError::Endpoint(format!("TLS failed: {text}"))
-        } else if connector.is_timeout()
-            || connector.is_io()
-            || connector.as_other() == Some(ErrorKind::TransientError)
-        {
+        } else if connector.is_timeout() || is_connect_failure(connector) {
+            OutpostsError::NoAnswer(format!("no answer ({text})"))
+        } else if connector.is_io() || connector.as_other() == Some(ErrorKind::TransientError) {
             OutpostsError::Transient(text)
         } else if connector.is_user() {
             OutpostsError::Endpoint(text)
@@ -195,6 +201,15 @@ pub(crate) fn aws_words(message: &str) -> &str {
 /// server that does not speak TLS): the SDK files these as I/O errors and would retry.
 pub(crate) fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
     find_source::<rustls::Error>(error).is_some()
+}
+
+/// Whether a connection could not be made at all (refused, no route, no such host), as
+/// opposed to one that broke after the request went out. TLS failures are apart.
+pub(crate) fn is_connect_failure(connector: &ConnectorError) -> bool {
+    connector.is_io()
+        && !is_tls_failure(connector)
+        && find_source::<hyper_util::client::legacy::Error>(connector)
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
 }
 
 /// What classification needs of a raw response.
@@ -347,8 +362,10 @@ mod tests {
             std::io::ErrorKind::ConnectionRefused,
         )));
         assert!(!is_tls_failure(&plain));
+        // An I/O error alone may come after the request went out: not "no answer".
+        assert!(!is_connect_failure(&plain));
         assert!(matches!(
-            OutpostsError::from_connector(&plain, "refused".into()),
+            OutpostsError::from_connector(&plain, "reset".into()),
             OutpostsError::Transient(_)
         ));
     }

@@ -9,8 +9,11 @@ pub mod task;
 pub mod time;
 pub mod wait;
 
-use error::OutpostsError;
+use aws_sdk_outposts::error::{ProvideErrorMetadata, SdkError};
+use error::{HttpResponseInfo, OutpostsError};
+use std::error::Error as StdError;
 use std::future::Future;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// How many attempts a call gets and how they are paced; the provider's `max_retries`
@@ -36,6 +39,19 @@ impl RetryPolicy {
     }
 }
 
+/// How many attempts of one call may go unanswered (no connection, or no answer within
+/// the response timeout) before the call fails, whatever the retry policy allows.
+pub const MAX_UNANSWERED_ATTEMPTS: u32 = 3;
+
+/// How long the client waits for the network: the provider's `connect_timeout` and
+/// `response_timeout`, for messages (the SDK configuration applies them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetworkTimeouts {
+    pub connect: Duration,
+    /// One attempt, the connection included.
+    pub response: Duration,
+}
+
 /// The configured clients handed to every resource and data source operation.
 #[derive(Clone, Debug)]
 pub struct OutpostsClient {
@@ -43,6 +59,7 @@ pub struct OutpostsClient {
     region: String,
     endpoint: String,
     retry: RetryPolicy,
+    timeouts: NetworkTimeouts,
 }
 
 /// What the provider block decided, beyond the shared AWS configuration.
@@ -54,15 +71,20 @@ pub struct ClientSettings {
     /// The endpoint in use, for messages and the `outposts_region` data source.
     pub endpoint: String,
     pub retry: RetryPolicy,
+    pub timeouts: NetworkTimeouts,
 }
 
 impl OutpostsClient {
     /// The Outposts client for a loaded AWS configuration: every HTTP attempt logged at
-    /// DEBUG, TLS failures never retried, retries as the provider block says.
+    /// DEBUG, TLS failures never retried, retries as the provider block says but at most
+    /// [`MAX_UNANSWERED_ATTEMPTS`] unanswered ones.
     pub fn new(shared: &aws_types::SdkConfig, settings: ClientSettings) -> Self {
         let mut config = aws_sdk_outposts::config::Builder::from(shared)
             .retry_config(settings.retry.sdk_config())
             .interceptor(sdk_hooks::RequestLog)
+            .interceptor(sdk_hooks::UnansweredAttemptsCap {
+                max: MAX_UNANSWERED_ATTEMPTS,
+            })
             .retry_classifier(sdk_hooks::TlsFailuresAreFinal);
         if let Some(endpoint) = &settings.endpoint_override {
             config = config.endpoint_url(endpoint);
@@ -72,6 +94,7 @@ impl OutpostsClient {
             region: settings.region,
             endpoint: settings.endpoint,
             retry: settings.retry,
+            timeouts: settings.timeouts,
         }
     }
 
@@ -93,6 +116,51 @@ impl OutpostsClient {
     /// The underlying SDK client, for the client layer's own modules.
     pub(crate) fn sdk(&self) -> &aws_sdk_outposts::Client {
         &self.sdk
+    }
+
+    /// Classifies an SDK error ([`OutpostsError::from_sdk`]); when the endpoint could not
+    /// be reached, the error names it and says what to check.
+    pub(crate) fn error_from_sdk<E, R>(&self, error: SdkError<E, R>) -> OutpostsError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + HttpResponseInfo + 'static,
+    {
+        // No answer is a timeout, or a connection that could not be made at all.
+        let timed_out = match &error {
+            SdkError::TimeoutError(_) => true,
+            SdkError::DispatchFailure(failure) => {
+                failure.as_connector_error().is_some_and(|c| c.is_timeout())
+            }
+            _ => false,
+        };
+        let detail = error::error_chain(&error);
+        match OutpostsError::from_sdk(error) {
+            OutpostsError::NoAnswer(_) => {
+                let what = if timed_out {
+                    "did not answer in time"
+                } else {
+                    "could not be reached"
+                };
+                OutpostsError::NoAnswer(format!(
+                    "the Outposts endpoint {} {what} ({detail}). {}",
+                    self.endpoint,
+                    self.reachability_advice()
+                ))
+            }
+            other => other,
+        }
+    }
+
+    /// What to check when the endpoint does not answer.
+    fn reachability_advice(&self) -> String {
+        format!(
+            "Check that it is reachable from where Terraform runs, that endpoints.outposts \
+             or AWS_ENDPOINT_URL_OUTPOSTS (when set) names the Outposts API, and the \
+             provider's connect_timeout ({}) and response_timeout ({}); a call gives up \
+             after {MAX_UNANSWERED_ATTEMPTS} unanswered attempts.",
+            tfplugin::duration::format(self.timeouts.connect),
+            tfplugin::duration::format(self.timeouts.response),
+        )
     }
 }
 

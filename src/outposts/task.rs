@@ -189,6 +189,7 @@ fn retry_backoff(attempt: u32) -> Duration {
 /// StartCapacityTask's errors, keeping what a conflict says about the resource in
 /// conflict.
 fn start_error(
+    client: &OutpostsClient,
     error: aws_sdk_outposts::error::SdkError<
         aws_sdk_outposts::operation::start_capacity_task::StartCapacityTaskError,
         aws_smithy_runtime_api::http::Response,
@@ -202,7 +203,7 @@ fn start_error(
         )),
         _ => None,
     };
-    match (OutpostsError::from_sdk(error), resource) {
+    match (client.error_from_sdk(error), resource) {
         (OutpostsError::Conflict { message, .. }, Some((resource_id, resource_type))) => {
             OutpostsError::Conflict {
                 message,
@@ -365,7 +366,7 @@ impl OutpostsClient {
             .send()
             .await
             .map(|_| ())
-            .map_err(start_error)
+            .map_err(|e| start_error(self, e))
     }
 
     /// Starts a capacity task.
@@ -374,7 +375,8 @@ impl OutpostsClient {
     /// attempt may have started a task: one whose answer was lost (a server error, a
     /// timeout, a broken connection) may have, one that was throttled or refused did
     /// not. A conflict after such an attempt may be our own task; a conflict on a clean
-    /// record is someone else's. Attempts follow the provider's retry policy; the sleeps
+    /// record is someone else's. Attempts follow the provider's retry policy, with at
+    /// most [`super::MAX_UNANSWERED_ATTEMPTS`] unanswered ones, as the SDK's; the sleeps
     /// between them end early when Terraform asks the provider to stop, but an attempt
     /// in flight is always let finish (it is bounded by the attempt timeout), because
     /// abandoning it would lose what it did.
@@ -396,6 +398,7 @@ impl OutpostsClient {
         let mut may_have_started = false;
         let max_attempts = self.retry_policy().max_attempts.max(1);
         let mut attempt = 1u32;
+        let mut unanswered = 0u32;
         loop {
             let call = self
                 .start_call(request, false)
@@ -427,7 +430,7 @@ impl OutpostsClient {
                     }
                     return Ok(Started::New(task));
                 }
-                Err(error) => start_error(error),
+                Err(error) => start_error(self, error),
             };
             if error.may_have_taken_effect() {
                 may_have_started = true;
@@ -435,7 +438,13 @@ impl OutpostsClient {
                     return Ok(Started::Adopted { task, error });
                 }
             }
-            if !error.is_transient() || attempt >= max_attempts {
+            if matches!(error, OutpostsError::NoAnswer(_)) {
+                unanswered += 1;
+            }
+            if !error.is_transient()
+                || attempt >= max_attempts
+                || unanswered >= super::MAX_UNANSWERED_ATTEMPTS
+            {
                 return Err(StartFailure {
                     error,
                     may_have_started,
@@ -466,7 +475,7 @@ impl OutpostsClient {
             .outpost_id(outpost_identifier)
             .send()
             .await
-            .map_err(OutpostsError::from_sdk)
+            .map_err(|e| self.error_from_sdk(e))
         {
             Ok(_) => Ok(true),
             Err(OutpostsError::NotFound(_)) => Ok(false),
@@ -487,7 +496,7 @@ impl OutpostsClient {
             .send()
             .await
             .map(|output| task_fields!(output).into_task())
-            .map_err(OutpostsError::from_sdk)
+            .map_err(|e| self.error_from_sdk(e))
     }
 
     /// Asks AWS to cancel a task that has not started changing the hardware.
@@ -503,7 +512,7 @@ impl OutpostsClient {
             .send()
             .await
             .map(|_| ())
-            .map_err(OutpostsError::from_sdk)
+            .map_err(|e| self.error_from_sdk(e))
     }
 
     /// The tasks of an outpost that are not finished, all pages.
@@ -542,7 +551,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(tasks
             .iter()
             .map(|t| CapacityTaskSummary {
@@ -577,7 +586,7 @@ impl OutpostsClient {
             .send()
             .try_collect()
             .await
-            .map_err(OutpostsError::from_sdk)?;
+            .map_err(|e| self.error_from_sdk(e))?;
         Ok(instances
             .iter()
             .map(|b| BlockingInstance {

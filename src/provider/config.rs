@@ -22,6 +22,10 @@ pub struct ProviderConfig {
     pub token: Option<String>,
     pub max_retries: Option<u32>,
     pub retry_mode: Option<RetryMode>,
+    /// How long to wait for a connection to an AWS endpoint.
+    pub connect_timeout: Option<Duration>,
+    /// How long one attempt of a call may take, the connection included.
+    pub response_timeout: Option<Duration>,
     pub custom_ca_bundle: Option<String>,
     pub assume_role: Option<AssumeRole>,
     pub outposts_endpoint: Option<String>,
@@ -52,6 +56,10 @@ static SESSION_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_+=,.@-]{2,64}$").expect("static pattern"));
 static EXTERNAL_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_+=,.@:/-]{2,1224}$").expect("static pattern"));
+
+/// The longest `connect_timeout` or `response_timeout` accepted: more only delays the
+/// message about a dead endpoint.
+pub const MAX_NETWORK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 const MIN_ROLE_DURATION: Duration = Duration::from_secs(15 * 60);
 const MAX_ROLE_DURATION: Duration = Duration::from_secs(12 * 3600);
@@ -132,6 +140,8 @@ pub fn parse(config: &Value) -> (ProviderConfig, Diagnostics) {
             }
         };
     }
+    c.connect_timeout = r.network_timeout(config, &root, "connect_timeout");
+    c.response_timeout = r.network_timeout(config, &root, "response_timeout");
     let keys_known = [config.attr("access_key"), config.attr("secret_key")]
         .iter()
         .all(|v| v.is_none_or(Value::is_known));
@@ -224,6 +234,32 @@ impl Reader {
             }
         }
         out
+    }
+
+    /// A Terraform-style duration such as `"10s"`, longer than zero and at most
+    /// [`MAX_NETWORK_TIMEOUT`].
+    fn network_timeout(
+        &mut self,
+        block: &Value,
+        path: &AttributePath,
+        name: &str,
+    ) -> Option<Duration> {
+        let text = self.string(block, path, name)?;
+        match tfplugin::duration::parse(&text) {
+            Ok(d) if !d.is_zero() && d <= MAX_NETWORK_TIMEOUT => Some(d),
+            Ok(_) => {
+                self.invalid(
+                    path.attribute(name),
+                    &format!("Invalid {name}"),
+                    format!("{name} must be longer than zero and at most 10m, got {text:?}."),
+                );
+                None
+            }
+            Err(e) => {
+                self.invalid(path.attribute(name), &format!("Invalid {name}"), e);
+                None
+            }
+        }
     }
 
     /// A list block limited to one element (the hashicorp/aws shape).
@@ -376,6 +412,8 @@ mod tests {
             ("region", Value::string("us-west-2")),
             ("max_retries", Value::int(5)),
             ("retry_mode", Value::string("adaptive")),
+            ("connect_timeout", Value::string("3s")),
+            ("response_timeout", Value::string("1m30s")),
             (
                 "assume_role",
                 block(&[
@@ -399,6 +437,8 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(c.max_retries, Some(5));
         assert_eq!(c.retry_mode, Some(RetryMode::Adaptive));
+        assert_eq!(c.connect_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(c.response_timeout, Some(Duration::from_secs(90)));
         let role = c.assume_role.expect("role");
         assert_eq!(role.duration, Some(Duration::from_secs(7200)));
         assert_eq!(
@@ -418,6 +458,18 @@ mod tests {
             (config(&[("max_retries", Value::int(-1))]), "max_retries"),
             (config(&[("max_retries", Value::int(1000))]), "max_retries"),
             (config(&[("profile", Value::string(""))]), "profile"),
+            (
+                config(&[("connect_timeout", Value::string("10"))]),
+                "connect_timeout",
+            ),
+            (
+                config(&[("connect_timeout", Value::string("0s"))]),
+                "connect_timeout",
+            ),
+            (
+                config(&[("response_timeout", Value::string("2h"))]),
+                "response_timeout",
+            ),
             (
                 config(&[("access_key", Value::string("AKIA"))]),
                 "secret_key",

@@ -4,7 +4,7 @@ pub mod config;
 mod credentials;
 pub mod schema;
 
-use crate::outposts::{ClientSettings, OutpostsClient, RetryPolicy};
+use crate::outposts::{ClientSettings, NetworkTimeouts, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
 use async_trait::async_trait;
 use aws_config::{AppName, BehaviorVersion, Region};
@@ -95,6 +95,11 @@ impl Provider for OutpostsProvider {
     }
 }
 
+/// How long a connection to an AWS endpoint may take, unless `connect_timeout` says.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one attempt may take, unless `response_timeout` says.
+const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Attempts in all when neither `max_retries` nor `AWS_MAX_ATTEMPTS` says: 25 retries,
 /// as the hashicorp/aws provider.
 const DEFAULT_MAX_ATTEMPTS: u32 = 26;
@@ -173,12 +178,17 @@ async fn build_client(
     }
 
     // Without these a request whose response never comes would hang an apply: the SDK
-    // sets no timeouts by default. Each attempt gets a minute, a call with its retries
-    // five.
+    // sets no timeouts by default. The API answers in milliseconds, so an attempt gets
+    // seconds, and the client stops after a few unanswered attempts; five minutes bound
+    // a call whose retries ride out throttling.
+    let timeouts = NetworkTimeouts {
+        connect: c.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        response: c.response_timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT),
+    };
     loader = loader.timeout_config(
         TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .operation_attempt_timeout(Duration::from_secs(60))
+            .connect_timeout(timeouts.connect)
+            .operation_attempt_timeout(timeouts.response)
             .operation_timeout(Duration::from_secs(300))
             .build(),
     );
@@ -237,6 +247,7 @@ async fn build_client(
             endpoint_override: c.outposts_endpoint.clone(),
             endpoint,
             retry,
+            timeouts,
         },
     ))
 }

@@ -80,6 +80,21 @@ pub fn schema() -> Schema {
              Defaults to `AWS_RETRY_MODE`, else `standard`.",
         ))
         .attribute(Attribute::optional(
+            "connect_timeout",
+            Type::String,
+            "How long to wait for a connection to an AWS endpoint, as a duration such as \
+             `10s` (at most `10m`). Default `10s`.",
+        ))
+        .attribute(Attribute::optional(
+            "response_timeout",
+            Type::String,
+            "How long one attempt of an AWS call may take, the connection included, as a \
+             duration such as `15s` (at most `10m`). An attempt that gets no answer in time \
+             is tried again, but at most 3 attempts in all go unanswered whatever \
+             `max_retries` says, so a dead endpoint fails a call in about 3 times this. \
+             Default `15s`.",
+        ))
+        .attribute(Attribute::optional(
             "custom_ca_bundle",
             Type::String,
             "Path of a PEM bundle of certificate authorities to trust instead of the \

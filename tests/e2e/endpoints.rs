@@ -1,6 +1,6 @@
 //! Endpoints that are not the Outposts API, on loopback, counting the connections they
-//! get: a web server answering 404 to everything, and an HTTPS server whose certificate
-//! nobody trusts.
+//! get: a web server answering 404 to everything, an HTTPS server whose certificate
+//! nobody trusts, and a dead server that accepts connections and never answers.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -50,6 +50,38 @@ impl FakeEndpoint {
             url: format!("http://127.0.0.1:{port}"),
             connections,
         }
+    }
+
+    /// A dead server: it accepts every connection, reads what comes, and never answers
+    /// or closes (a hung process behind a live port).
+    pub fn silent() -> FakeEndpoint {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let connections = Arc::new(AtomicU64::new(0));
+        let counter = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                counter.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    // Reading until the client gives up keeps the connection open.
+                    let mut buffer = [0u8; 4096];
+                    while matches!(stream.read(&mut buffer), Ok(n) if n > 0) {}
+                });
+            }
+        });
+        FakeEndpoint {
+            url: format!("http://127.0.0.1:{port}"),
+            connections,
+        }
+    }
+
+    /// A port on loopback where nothing listens: every connection is refused.
+    pub fn refused() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
     }
 
     /// An HTTPS server with a self-signed certificate no trust store holds.

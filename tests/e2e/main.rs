@@ -4,6 +4,7 @@
 mod capacity_task;
 mod capacity_task_validation;
 mod data_sources;
+mod dead_endpoint;
 mod docs;
 mod drift;
 mod endpoints;

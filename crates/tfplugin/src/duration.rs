@@ -52,9 +52,46 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(total))
 }
 
+/// Writes a duration the way [`parse`] reads it: `"45s"`, `"30m"`, `"1h30m"`, `"1m30s"`,
+/// and whole milliseconds (`"1500ms"`) when seconds would not be exact.
+pub fn format(d: Duration) -> String {
+    if d.subsec_millis() != 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let secs = d.as_secs();
+    let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let mut out = String::new();
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    if seconds > 0 || out.is_empty() {
+        out.push_str(&format!("{seconds}s"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_as_terraform_users_write_and_reads_back() {
+        for (d, text) in [
+            (Duration::from_secs(10), "10s"),
+            (Duration::from_secs(120), "2m"),
+            (Duration::from_secs(90), "1m30s"),
+            (Duration::from_secs(12 * 3600), "12h"),
+            (Duration::from_secs(5400), "1h30m"),
+            (Duration::from_millis(1500), "1500ms"),
+            (Duration::ZERO, "0s"),
+        ] {
+            assert_eq!(format(d), text);
+            assert_eq!(parse(text), Ok(d));
+        }
+    }
 
     #[test]
     fn parses_go_durations() {

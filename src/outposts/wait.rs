@@ -71,6 +71,10 @@ pub struct WaitFor<'a> {
 /// How long a wait rides out polls that all fail.
 pub const DEFAULT_GIVE_UP_AFTER_FAILING: Duration = Duration::from_secs(10 * 60);
 
+/// How often a wait says, at INFO, that it is still waiting: polls grow minutes apart,
+/// and a user watching an apply should not wonder whether it hangs.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(60);
+
 impl<'a> WaitFor<'a> {
     pub fn new(timeout: Duration, stop: &'a CancellationToken) -> Self {
         WaitFor {
@@ -87,7 +91,7 @@ impl<'a> WaitFor<'a> {
 
 /// Polls with `poll` until the task reaches a `done` status, the deadline passes, or the
 /// stop token fires. Throttling and server errors are ridden out; status changes are
-/// logged.
+/// logged, and about once a minute ([`PROGRESS_EVERY`]) the status and time waited.
 pub async fn wait_for_terminal_status<F, Fut>(options: WaitFor<'_>, mut poll: F) -> WaitOutcome
 where
     F: FnMut() -> Fut,
@@ -98,6 +102,7 @@ where
     let mut last: Option<CapacityTask> = None;
     // Since when every poll has failed (reset by each answer).
     let mut failing_since: Option<Instant> = None;
+    let mut next_progress = started + PROGRESS_EVERY;
     loop {
         // A call that hangs must not outlive the deadline or a stop request.
         let polled = tokio::select! {
@@ -148,12 +153,38 @@ where
         }
         let age = options.age_at_start + started.elapsed();
         let wake = (now + options.schedule.interval(age)).min(deadline);
-        tokio::select! {
-            biased;
-            _ = options.stop.cancelled() => return WaitOutcome::Stopped(last),
-            _ = tokio::time::sleep_until(wake) => {}
+        loop {
+            tokio::select! {
+                biased;
+                _ = options.stop.cancelled() => return WaitOutcome::Stopped(last),
+                _ = tokio::time::sleep_until(wake.min(next_progress)) => {}
+            }
+            let now = Instant::now();
+            if now >= next_progress {
+                log_progress(last.as_ref(), started, wake.saturating_duration_since(now));
+                next_progress = now + PROGRESS_EVERY;
+            }
+            if now >= wake {
+                break;
+            }
         }
     }
+}
+
+/// The INFO line of a wait still going: the task's last known status, how long the wait
+/// has lasted and when the next poll is.
+fn log_progress(last: Option<&CapacityTask>, started: Instant, next_poll_in: Duration) {
+    let (task, status) = match last {
+        Some(task) => (task.id.as_str(), task.status.as_str()),
+        None => ("", "not known yet"),
+    };
+    tracing::info!(
+        task,
+        status,
+        elapsed_s = started.elapsed().as_secs(),
+        next_poll_in_s = next_poll_in.as_secs(),
+        "still waiting for the capacity task"
+    );
 }
 
 #[cfg(test)]
@@ -380,6 +411,62 @@ mod tests {
             })
             .await;
         assert!(matches!(outcome, WaitOutcome::Terminal(_)), "{outcome:?}");
+    }
+
+    /// Counts the INFO events that say a wait is still going, with their fields.
+    #[derive(Default, Clone)]
+    struct ProgressLines(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl tracing::Subscriber for ProgressLines {
+        fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+            *metadata.level() <= tracing::Level::INFO
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            struct Fields(String);
+            impl tracing::field::Visit for Fields {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    self.0.push_str(&format!("{}={value:?} ", field.name()));
+                }
+            }
+            let mut fields = Fields(String::new());
+            event.record(&mut fields);
+            if fields.0.contains("still waiting") {
+                self.0.lock().expect("lines").push(fields.0);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_wait_says_about_once_a_minute_that_it_is_still_waiting() {
+        let lines = ProgressLines::default();
+        let _guard = tracing::subscriber::set_default(lines.clone());
+        // 20 minutes: polls are up to 2 minutes apart by then, progress is not.
+        let (outcome, _, _) = run(Duration::from_secs(20 * 60), Duration::from_secs(3600)).await;
+        assert!(matches!(outcome, WaitOutcome::Terminal(_)));
+        let lines = lines.0.lock().expect("lines").clone();
+        assert!(
+            (19..=21).contains(&lines.len()),
+            "{} progress lines: {lines:#?}",
+            lines.len()
+        );
+        for field in [
+            "status=\"IN_PROGRESS\"",
+            "elapsed_s=60 ",
+            "task=\"cap-0123456789abcdef0\"",
+        ] {
+            assert!(lines[0].contains(field), "{field} in {}", lines[0]);
+        }
     }
 
     #[test]

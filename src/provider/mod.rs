@@ -104,25 +104,48 @@ const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(15);
 /// as the hashicorp/aws provider.
 const DEFAULT_MAX_ATTEMPTS: u32 = 26;
 
-/// The retry policy: the provider block first, then the SDK's environment variables.
-fn retry_policy(c: &ProviderConfig) -> RetryPolicy {
-    let max_attempts = c
-        .max_retries
-        .map(|retries| retries + 1)
-        .or_else(|| {
-            env_nonempty("AWS_MAX_ATTEMPTS")
-                .and_then(|v| v.trim().parse::<u32>().ok())
-                .filter(|n| (1..=101).contains(n))
-        })
-        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
-    let adaptive = match c.retry_mode {
-        Some(mode) => mode == RetryMode::Adaptive,
-        None => env_nonempty("AWS_RETRY_MODE").is_some_and(|m| m.eq_ignore_ascii_case("adaptive")),
+/// The retry policy: the provider block first, then the SDK's environment variables,
+/// which are checked as strictly as the arguments they stand in for.
+fn retry_policy(c: &ProviderConfig) -> Result<RetryPolicy, Diagnostic> {
+    let max_attempts = match (c.max_retries, env_nonempty("AWS_MAX_ATTEMPTS")) {
+        (Some(retries), _) => retries + 1,
+        (None, Some(text)) => match text.trim().parse::<u32>() {
+            Ok(n) if (1..=101).contains(&n) => n,
+            _ => {
+                return Err(Diagnostic::error(
+                    "Invalid AWS_MAX_ATTEMPTS",
+                    format!(
+                        "AWS_MAX_ATTEMPTS must be a whole number between 1 and 101 (attempts \
+                         in all: max_retries + 1), got {text:?}. Fix or unset it, or set \
+                         max_retries in the provider block."
+                    ),
+                ));
+            }
+        },
+        (None, None) => DEFAULT_MAX_ATTEMPTS,
     };
-    RetryPolicy {
+    let adaptive = match (c.retry_mode, env_nonempty("AWS_RETRY_MODE")) {
+        (Some(mode), _) => mode == RetryMode::Adaptive,
+        // As the SDK reads it: surrounding space and case do not matter.
+        (None, Some(text)) => match text.trim().to_ascii_lowercase().as_str() {
+            "standard" => false,
+            "adaptive" => true,
+            _ => {
+                return Err(Diagnostic::error(
+                    "Invalid AWS_RETRY_MODE",
+                    format!(
+                        "AWS_RETRY_MODE must be \"standard\" or \"adaptive\", got {text:?}. \
+                         Fix or unset it, or set retry_mode in the provider block."
+                    ),
+                ));
+            }
+        },
+        (None, None) => false,
+    };
+    Ok(RetryPolicy {
         max_attempts,
         adaptive,
-    }
+    })
 }
 
 /// Builds the SDK configuration: explicit arguments first, then what `aws-config`
@@ -166,7 +189,7 @@ async fn build_client(
             "terraform-provider-outposts",
         ));
     }
-    let retry = retry_policy(&c);
+    let retry = retry_policy(&c)?;
     loader = loader.retry_config(retry.sdk_config());
     let ca_bundle = c
         .custom_ca_bundle

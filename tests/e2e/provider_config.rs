@@ -148,6 +148,42 @@ fn a_bad_provider_value_fails_with_a_diagnostic_naming_the_attribute() {
 }
 
 #[test]
+fn bad_retry_settings_in_the_environment_are_refused_by_name() {
+    let cases = [
+        (
+            "AWS_MAX_ATTEMPTS",
+            "abc",
+            "Invalid AWS_MAX_ATTEMPTS",
+            "AWS_MAX_ATTEMPTS must be a whole number between 1 and 101",
+        ),
+        (
+            "AWS_MAX_ATTEMPTS",
+            "0",
+            "Invalid AWS_MAX_ATTEMPTS",
+            "got \"0\"",
+        ),
+        (
+            "AWS_RETRY_MODE",
+            "bogus",
+            "Invalid AWS_RETRY_MODE",
+            "AWS_RETRY_MODE must be \"standard\" or \"adaptive\", got \"bogus\"",
+        ),
+    ];
+    for (variable, value, summary, detail) in cases {
+        let mut ws = Workspace::new(&provider_block(""));
+        ws.set_env(variable, value);
+        ws.fails(&["plan", "-no-color"])
+            .assert_mentions(&format!("Error: {summary}"))
+            .assert_mentions(detail);
+    }
+    // Good values in any case, and values the provider block overrides, are accepted.
+    let mut ws = Workspace::new(&provider_block("  max_retries = 2"));
+    ws.set_env("AWS_RETRY_MODE", "Adaptive");
+    ws.set_env("AWS_MAX_ATTEMPTS", "abc");
+    ws.ok(&["plan", "-no-color"]);
+}
+
+#[test]
 fn unknown_provider_values_at_plan_time_are_explained_not_crashed_on() {
     let ws = Workspace::new(&provider_block(
         r#"  region = terraform_data.region.output"#,

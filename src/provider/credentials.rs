@@ -239,6 +239,10 @@ pub(crate) async fn check_credentials(
     for note in missing_files {
         notes.push_str(&format!("\nNote: {note}."));
     }
+    let half_pair = half_key_pair();
+    if let (Some((set, missing)), Some(_)) = (half_pair, &c.assume_role) {
+        notes.push_str(&format!("\nNote: {set} is set, but {missing} is not."));
+    }
     if let Some(role) = &c.assume_role {
         return Err(Diagnostic::error(
             "Could not assume the IAM role",
@@ -252,8 +256,18 @@ pub(crate) async fn check_credentials(
             .index(0)
             .attribute("role_arn")));
     }
-    Err(match &error {
-        CredentialsError::CredentialsNotLoaded(_) => Diagnostic::error(
+    Err(match (&error, half_pair) {
+        (CredentialsError::CredentialsNotLoaded(_), Some((set, missing))) => Diagnostic::error(
+            format!("Missing {missing}"),
+            format!(
+                "{set} is set, but {missing} is not. The environment's keys are used only \
+                 as a pair, and no other credentials were found. Set {missing} too (with \
+                 AWS_SESSION_TOKEN for temporary keys), or unset {set}. Where it looked: \
+                 {}{notes}",
+                error_chain(&error)
+            ),
+        ),
+        (CredentialsError::CredentialsNotLoaded(_), None) => Diagnostic::error(
             "No AWS credentials found",
             format!(
                 "The provider found no AWS credentials. Set access_key and secret_key, the \
@@ -262,9 +276,21 @@ pub(crate) async fn check_credentials(
                 error_chain(&error)
             ),
         ),
-        _ => Diagnostic::error(
+        (_, _) => Diagnostic::error(
             "Could not load AWS credentials",
             format!("{}{notes}", error_chain(&error)),
         ),
     })
+}
+
+/// One half of the environment's key pair without the other, as `(set, missing)`: the
+/// SDK then passes over the environment without a word.
+fn half_key_pair() -> Option<(&'static str, &'static str)> {
+    // Blank counts as unset, as the SDK reads them.
+    let set = |name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    match (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
+        (true, false) => Some(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")),
+        (false, true) => Some(("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID")),
+        _ => None,
+    }
 }

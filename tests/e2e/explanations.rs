@@ -167,6 +167,24 @@ fn no_credentials_at_all_fail_at_configuration() {
 }
 
 #[test]
+fn half_a_key_pair_in_the_environment_names_the_missing_half() {
+    let sim = Sim::fast();
+    for (set, missing) in [
+        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+    ] {
+        let mut ws = credentials_workspace(&sim, "");
+        ws.set_env("AWS_EC2_METADATA_DISABLED", "true");
+        ws.set_env(set, "AKIDHALFAPAIR000001");
+        let run = ws.fails(&["plan", "-no-color"]);
+        run.assert_mentions(&format!("Error: Missing {missing}"))
+            .assert_mentions(&format!("{set} is set, but {missing} is not"));
+        assert_configuration_error(&run);
+    }
+    assert!(sim.handle.request_counts().is_empty());
+}
+
+#[test]
 fn an_unreadable_shared_file_is_named_at_its_argument() {
     let sim = Sim::fast();
     // A directory where a file should be: it exists and cannot be read.

@@ -7,6 +7,30 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
 use tfplugin::value::Value;
 
+/// An Outpost named by an ARN of another region than the provider's: AWS would only
+/// answer that it does not exist, so say what is really wrong, before any call. `path`
+/// is the argument that names it (the root for an import ID).
+pub(crate) fn other_region(
+    outpost_identifier: &str,
+    region: &str,
+    path: AttributePath,
+) -> Option<Diagnostic> {
+    let arn_region = ids::outpost_arn_region(outpost_identifier)?;
+    (arn_region != region).then(|| {
+        Diagnostic::error(
+            "Outpost in another region",
+            format!(
+                "{outpost_identifier} is an Outpost in {arn_region}, but the provider is \
+                 configured for {region}, where AWS would answer that it does not exist. Use \
+                 a provider configured for {arn_region} (a provider block with an alias and \
+                 region = \"{arn_region}\", then provider = outposts.<alias> here), or name \
+                 an Outpost of {region}."
+            ),
+        )
+        .at(path)
+    })
+}
+
 pub(crate) fn known_str<'a>(block: &'a Value, name: &str) -> Option<&'a str> {
     block.attr(name).and_then(Value::as_str)
 }
@@ -116,5 +140,28 @@ impl Checker {
                 None => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outpost_arn_of_another_region_is_named_before_any_call() {
+        let arn = "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0";
+        let path = AttributePath::attr("outpost_identifier");
+        let d = other_region(arn, "us-west-2", path.clone()).expect("a diagnostic");
+        assert_eq!(d.summary, "Outpost in another region");
+        assert!(
+            d.detail.contains("us-east-1") && d.detail.contains("us-west-2"),
+            "{}",
+            d.detail
+        );
+        assert_eq!(d.attribute, Some(path.clone()));
+        assert!(other_region(arn, "us-east-1", path.clone()).is_none());
+        assert!(other_region("op-0123456789abcdef0", "us-west-2", path).is_none());
+        let import = other_region(arn, "us-west-2", AttributePath::root()).expect("diagnostic");
+        assert_eq!(import.attribute, None);
     }
 }

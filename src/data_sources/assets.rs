@@ -130,7 +130,8 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
             .attribute(Attribute::required(
                 "outpost_identifier",
                 Type::String,
-                "ID (`op-...`) or ARN of the Outpost.",
+                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+                 region.",
             ))
             .attribute(Attribute::optional(
                 "host_ids",
@@ -217,6 +218,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
         let mut state: AssetsState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
+        super::same_region(client, &outpost)?;
         let filter = AssetFilter {
             host_ids: state.host_ids.clone().unwrap_or_default(),
             states: state.states.clone().unwrap_or_default(),

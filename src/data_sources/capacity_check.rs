@@ -61,7 +61,8 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
             .attribute(Attribute::required(
                 "outpost_identifier",
                 Type::String,
-                "ID (`op-...`) or ARN of the Outpost.",
+                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+                 region.",
             ))
             .attribute(Attribute::optional(
                 "order_id",
@@ -114,6 +115,7 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
         let mut state: CapacityCheckState = super::read_config(&schema, config)?;
         let layout: CapacityTaskState = super::read_config(&schema, config)?;
         let client = ctx.client()?;
+        super::same_region(client, &layout.outpost_identifier)?;
         let start = start_request(&layout);
         let Some(outcome) = ask(ctx, client, &start).await else {
             return Err(Diagnostic::error(

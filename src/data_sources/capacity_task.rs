@@ -117,7 +117,8 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
             .attribute(Attribute::required(
                 "outpost_identifier",
                 Type::String,
-                "ID (`op-...`) or ARN of the Outpost.",
+                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+                 region.",
             ))
             .attribute(Attribute::required(
                 "capacity_task_id",
@@ -209,6 +210,7 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
         let mut state: CapacityTaskDataState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
+        super::same_region(client, &outpost)?;
         let task_id = state.capacity_task_id.clone();
         let task = call_within(
             ctx,

@@ -85,7 +85,8 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
             .attribute(Attribute::optional(
                 "outpost_identifier",
                 Type::String,
-                "ID (`op-...`) or ARN of the Outpost; every Outpost when unset.",
+                "ID (`op-...`) or ARN (of the provider's region) of the Outpost; every \
+                 Outpost when unset.",
             ))
             .attribute(Attribute::optional(
                 "statuses",
@@ -147,6 +148,9 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
     ) -> Result<CapacityTasksState, Diagnostics> {
         let mut state: CapacityTasksState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
+        if let Some(outpost) = &state.outpost_identifier {
+            super::same_region(client, outpost)?;
+        }
         let statuses: Vec<CapacityTaskStatus> = state
             .statuses
             .iter()

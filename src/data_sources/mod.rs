@@ -108,6 +108,22 @@ pub(crate) fn read_failed(
     }
 }
 
+/// Refuses an `outpost_identifier` ARN of another region than the provider's before any
+/// call ([`crate::checks::other_region`]).
+pub(crate) fn same_region(
+    client: &OutpostsClient,
+    outpost_identifier: &str,
+) -> Result<(), tfplugin::diag::Diagnostics> {
+    match crate::checks::other_region(
+        outpost_identifier,
+        client.region(),
+        AttributePath::attr("outpost_identifier"),
+    ) {
+        Some(d) => Err(d.into()),
+        None => Ok(()),
+    }
+}
+
 /// The configuration did not decode into the data source's struct: the schema and the
 /// struct disagree, or Terraform sent something unexpected.
 pub(crate) fn bad_config(error: tfplugin::value::ValueError) -> tfplugin::diag::Diagnostics {

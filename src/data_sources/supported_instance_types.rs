@@ -52,7 +52,8 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
             .attribute(Attribute::required(
                 "outpost_identifier",
                 Type::String,
-                "ID (`op-...`) or ARN of the Outpost.",
+                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+                 region.",
             ))
             .attribute(Attribute::optional(
                 "order_id",
@@ -114,6 +115,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
     ) -> Result<SupportedInstanceTypesState, Diagnostics> {
         let mut state: SupportedInstanceTypesState = super::read_config(&self.schema(), config)?;
         let client = ctx.client()?;
+        super::same_region(client, &state.outpost_identifier)?;
         // NotFound is about the Outpost, or else the order or asset named.
         let (inner, what) = if state.order_id.is_some() {
             ("order_id", "Order")

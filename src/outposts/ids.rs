@@ -58,6 +58,13 @@ pub fn outpost_id(identifier: &str) -> &str {
     identifier.rsplit('/').next().unwrap_or(identifier)
 }
 
+/// The region in an Outpost ARN (`arn:aws:outposts:us-west-2:...`); `None` for an ID.
+pub fn outpost_arn_region(identifier: &str) -> Option<&str> {
+    let mut parts = identifier.strip_prefix("arn:")?.splitn(4, ':');
+    let (_partition, service, region) = (parts.next()?, parts.next()?, parts.next()?);
+    (service == "outposts" && !region.is_empty()).then_some(region)
+}
+
 /// An import ID: `op-<id>/cap-<id>` or `arn:...:outpost/op-<id>/cap-<id>`. Returns the
 /// Outpost identifier as written and the task ID.
 pub fn parse_import_id(id: &str) -> Result<(String, String), String> {
@@ -104,6 +111,15 @@ mod tests {
         assert!(is_account_id("123456789012") && !is_account_id("12345"));
         assert_eq!(outpost_id(ARN), OP);
         assert_eq!(outpost_id(OP), OP);
+        assert_eq!(outpost_arn_region(ARN), Some("us-west-2"));
+        assert_eq!(
+            outpost_arn_region(
+                "arn:aws-us-gov:outposts:us-gov-west-1:123456789012:outpost/op-0123456789abcdef0"
+            ),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(outpost_arn_region(OP), None);
+        assert_eq!(outpost_arn_region("arn:aws"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::endpoints::FakeEndpoint;
 use crate::harness::{REQUIRED_PROVIDERS, Run, Workspace};
-use crate::sim::{OUTPOST, Sim, state, task_config};
+use crate::sim::{ORDER, OUTPOST, Sim, state, task_config};
 use outposts_simulator::{FaultKind, FaultRule, Operation};
 use std::time::{Duration, Instant};
 
@@ -424,6 +424,83 @@ fn a_missing_order_or_asset_is_reported_on_its_argument() {
         .unwrap_or_else(|| panic!("no \"Asset not found\"\n{}", run.report()));
     assert!(text.starts_with("asset_id"), "points at {text:?}");
     assert!(sim.handle.tasks().is_empty());
+}
+
+#[test]
+fn an_outpost_arn_of_another_region_is_refused_before_any_call() {
+    let sim = Sim::fast();
+    let arn = sim.outpost_arn();
+    assert!(arn.contains(":us-west-2:"), "{arn}");
+    let elsewhere = arn.replace(":us-west-2:", ":us-east-1:");
+    let summary = "Outpost in another region";
+    let task_id = "cap-0123456789abcdef0";
+
+    // The resource's plan, and every data source that takes an Outpost.
+    let configs = [
+        task_config("", LAYOUT).replace(&format!("\"{OUTPOST}\""), &format!("{elsewhere:?}")),
+        format!("data \"outposts_assets\" \"a\" {{\n  outpost_identifier = {elsewhere:?}\n}}\n"),
+        format!(
+            "data \"outposts_supported_instance_types\" \"t\" {{\n  outpost_identifier = {elsewhere:?}\n}}\n"
+        ),
+        format!(
+            "data \"outposts_capacity_tasks\" \"t\" {{\n  outpost_identifier = {elsewhere:?}\n}}\n"
+        ),
+        format!(
+            "data \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = {elsewhere:?}\n  capacity_task_id   = \"{task_id}\"\n}}\n"
+        ),
+        format!(
+            "data \"outposts_capacity_check\" \"c\" {{\n  outpost_identifier = {elsewhere:?}\n  order_id           = \"{ORDER}\"\n  instance_pool {{\n    instance_type = \"c5.4xlarge\"\n    count         = 1\n  }}\n}}\n"
+        ),
+    ];
+    for config in &configs {
+        let ws = sim.workspace(config);
+        let run = ws.fails(&["plan", "-json", "-no-color"]);
+        let (_, text) = diagnostic_line(&run, summary)
+            .unwrap_or_else(|| panic!("no {summary:?}\n{}", run.report()));
+        assert!(text.starts_with("outpost_identifier"), "points at {text:?}");
+        assert!(
+            run.stdout().contains("us-east-1") && run.stdout().contains("us-west-2"),
+            "{}",
+            run.report()
+        );
+    }
+    assert!(
+        sim.handle.request_counts().is_empty(),
+        "no AWS call: {:?}",
+        sim.handle.request_counts()
+    );
+
+    // Import.
+    let ws = sim.workspace(&task_config("", LAYOUT));
+    ws.fails(&[
+        "import",
+        "-no-color",
+        "outposts_capacity_task.t",
+        &format!("{elsewhere}/{task_id}"),
+    ])
+    .assert_mentions(summary);
+    assert!(sim.handle.request_counts().is_empty());
+
+    // Refresh: a task in state, and a provider moved to another region. The task stays.
+    let ws = sim.workspace(
+        &task_config("", LAYOUT).replace(&format!("\"{OUTPOST}\""), &format!("{arn:?}")),
+    );
+    apply(&ws);
+    let before = state(&ws)["capacity_task_id"].clone();
+    let gets = sim.count("GetCapacityTask");
+    let moved = std::fs::read_to_string(ws.path().join("main.tf"))
+        .expect("main.tf")
+        .replace("region = \"us-west-2\"", "region = \"us-east-1\"");
+    ws.write("main.tf", &moved);
+    ws.fails(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .assert_mentions(summary)
+        .assert_mentions(before.as_str().unwrap_or_default());
+    assert_eq!(sim.count("GetCapacityTask"), gets, "no GetCapacityTask");
+    assert_eq!(
+        state(&ws)["capacity_task_id"],
+        before,
+        "the task stays in state"
+    );
 }
 
 // ---- item 11: small things users see --------------------------------------------------------

@@ -31,6 +31,7 @@ mod waiting;
 
 pub use schema::{CapacityTaskState, TYPE_NAME};
 
+use crate::checks::other_region;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, ids, until_stopped};
 use async_trait::async_trait;
@@ -206,6 +207,10 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         };
         // Terraform's state holds this task: the start journal lets it go.
         journal::here().forget(&task_id);
+        let outpost_path = tfplugin::path::AttributePath::attr("outpost_identifier");
+        if let Some(d) = other_region(&state.outpost_identifier, client.region(), outpost_path) {
+            return answer(Some(state), d.into());
+        }
         match until_stopped(
             ctx.stop(),
             client.get_capacity_task(&state.outpost_identifier, &task_id),
@@ -249,6 +254,10 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         let client = ctx.client()?;
         // Imported, the task is in state: no create may adopt it from the journal.
         journal::here().forget(&task_id);
+        let import_id = tfplugin::path::AttributePath::root();
+        if let Some(d) = other_region(&outpost, client.region(), import_id) {
+            return Err(d.into());
+        }
         let task = until_stopped(ctx.stop(), client.get_capacity_task(&outpost, &task_id))
             .await
             .map_err(|error| {

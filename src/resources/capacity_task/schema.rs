@@ -78,7 +78,8 @@ pub fn schema() -> Schema {
         .attribute(Attribute::required(
             "outpost_identifier",
             Type::String,
-            "ID (`op-...`) or ARN of the Outpost. Kept exactly as written.",
+            "ID (`op-...`) or ARN of the Outpost, of the provider's region. Kept exactly as \
+             written.",
         ))
         .attribute(Attribute::optional_computed(
             "order_id",

@@ -43,6 +43,14 @@ pub(super) async fn plan(
         // lets it go, so no create ever adopts it (a replacement, a `state rm`).
         super::journal::here().forget(task_id);
     }
+    if let Some(wrong_region) = outpost_in_another_region(ctx, &request.config) {
+        return PlanResponse {
+            planned_state: planned,
+            requires_replace: Vec::new(),
+            planned_private: request.prior_private,
+            diagnostics: wrong_region.into(),
+        };
+    }
     let Some(prior) = &request.prior_state else {
         // Create (or the create half of a replacement).
         mark_unknown_for_create(&mut planned, &request.config);
@@ -104,6 +112,18 @@ pub(super) async fn plan(
         planned_private: request.prior_private,
         diagnostics,
     }
+}
+
+/// An Outpost ARN of another region than the provider's: AWS would only say the Outpost
+/// does not exist, at apply. Nothing to say while the provider is not configured.
+fn outpost_in_another_region(ctx: &Context<OutpostsClient>, config: &Value) -> Option<Diagnostic> {
+    let outpost = config.attr("outpost_identifier").and_then(Value::as_str)?;
+    let client = ctx.client().ok()?;
+    crate::checks::other_region(
+        outpost,
+        client.region(),
+        AttributePath::attr("outpost_identifier"),
+    )
 }
 
 /// Whether a task argument means the same: an Outpost by ARN or by ID; pools and

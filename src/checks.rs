@@ -112,6 +112,25 @@ impl Checker {
         }
     }
 
+    /// A filter list, when set, names at least one value: `[]` would quietly filter
+    /// nothing out, the opposite of "only these".
+    pub(crate) fn filter_not_empty(&mut self, block: &Value, path: &AttributePath, name: &str) {
+        if block
+            .attr(name)
+            .and_then(Value::as_list)
+            .is_some_and(<[Value]>::is_empty)
+        {
+            self.error(
+                path.attribute(name),
+                &format!("Empty {name}"),
+                format!(
+                    "{name} must have at least 1 element: it keeps only what matches one of \
+                     its values. Leave {name} out for no filter."
+                ),
+            );
+        }
+    }
+
     pub(crate) fn each(
         &mut self,
         block: &Value,

@@ -136,19 +136,19 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
             .attribute(Attribute::optional(
                 "host_ids",
                 strings(),
-                "Only the assets of these hosts.",
+                "Only the assets of these hosts (at least one; leave it out for all).",
             ))
             .attribute(Attribute::optional(
                 "states",
                 strings(),
                 "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
-                 `ISOLATED`, `INSTALLING`.",
+                 `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
             ))
             .attribute(Attribute::optional(
                 "asset_types",
                 strings(),
                 "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
-                 `NETWORKING`.",
+                 `NETWORKING` (at least one; leave it out for all).",
             ))
             .attribute(Attribute::computed(
                 "outpost_id",
@@ -182,6 +182,9 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
         let mut check = Checker::default();
         let root = AttributePath::root();
         check.id(config, &root, "outpost_identifier");
+        for filter in ["host_ids", "states", "asset_types"] {
+            check.filter_not_empty(config, &root, filter);
+        }
         check.each(
             config,
             &root,

@@ -93,7 +93,8 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
                 strings(),
                 "Only tasks in one of these statuses: `REQUESTED`, `IN_PROGRESS`, \
                  `WAITING_FOR_EVACUATION`, `CANCELLATION_IN_PROGRESS`, `COMPLETED`, \
-                 `FAILED`, `CANCELLED`. Filtered by AWS.",
+                 `FAILED`, `CANCELLED`. Filtered by AWS. At least one; leave it out for \
+                 every status.",
             ))
             .attribute(Attribute::optional(
                 "order_id",
@@ -130,6 +131,7 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
         let root = AttributePath::root();
         check.id(config, &root, "outpost_identifier");
         check.id(config, &root, "order_id");
+        check.filter_not_empty(config, &root, "statuses");
         check.each(
             config,
             &root,

@@ -105,17 +105,20 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
             .attribute(Attribute::optional(
                 "life_cycle_statuses",
                 strings(),
-                "Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE`.",
+                "Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE` (at least \
+                 one; leave it out for all).",
             ))
             .attribute(Attribute::optional(
                 "availability_zones",
                 strings(),
-                "Only Outposts in one of these Availability Zones, e.g. `us-west-2a`.",
+                "Only Outposts in one of these Availability Zones, e.g. `us-west-2a` (at \
+                 least one; leave it out for all).",
             ))
             .attribute(Attribute::optional(
                 "availability_zone_ids",
                 strings(),
-                "Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1`.",
+                "Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1` (at \
+                 least one; leave it out for all).",
             ))
             .attribute(Attribute::optional(
                 "supported_hardware_type",
@@ -146,12 +149,15 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
 
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
-        check.one_of(
-            config,
-            &AttributePath::root(),
-            "supported_hardware_type",
-            &HARDWARE_TYPES,
-        );
+        let root = AttributePath::root();
+        check.one_of(config, &root, "supported_hardware_type", &HARDWARE_TYPES);
+        for filter in [
+            "life_cycle_statuses",
+            "availability_zones",
+            "availability_zone_ids",
+        ] {
+            check.filter_not_empty(config, &root, filter);
+        }
         check.diagnostics
     }
 

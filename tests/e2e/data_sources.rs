@@ -442,6 +442,34 @@ data "outposts_capacity_check" "gone" {{
 }
 
 #[test]
+fn an_empty_filter_list_is_refused_on_its_argument() {
+    // Each filter means "only these"; an empty list would silently mean "all".
+    let filters = [
+        ("outposts_capacity_tasks", "statuses", ""),
+        ("outposts_assets", "host_ids", OUTPOST),
+        ("outposts_assets", "states", OUTPOST),
+        ("outposts_assets", "asset_types", OUTPOST),
+        ("outposts_outposts", "life_cycle_statuses", ""),
+        ("outposts_outposts", "availability_zones", ""),
+        ("outposts_outposts", "availability_zone_ids", ""),
+    ];
+    for (data_source, filter, outpost) in filters {
+        let outpost = if outpost.is_empty() {
+            String::new()
+        } else {
+            format!("  outpost_identifier = \"{outpost}\"\n")
+        };
+        let ws = Workspace::new(&format!(
+            "provider \"outposts\" {{}}\ndata \"{data_source}\" \"d\" {{\n{outpost}  {filter} = []\n}}\n"
+        ));
+        ws.fails(&["validate", "-no-color"])
+            .assert_mentions(&format!("Error: Empty {filter}"))
+            .assert_mentions(&format!("{filter} = []"))
+            .assert_mentions("at least 1 element");
+    }
+}
+
+#[test]
 fn outpost_id_function_takes_an_id_or_arn_and_refuses_anything_else() {
     let sim = Sim::fast();
     let arn = sim.outpost_arn();

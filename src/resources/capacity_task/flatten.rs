@@ -88,10 +88,10 @@ pub(super) fn refresh_state(state: &mut CapacityTaskState, task: &CapacityTask) 
     state.id = Some(format!("{outpost_id}/{}", task.id));
     state.capacity_task_id = Some(task.id.clone());
     state.outpost_id = Some(outpost_id);
-    if state.order_id.is_none() {
+    // A task names an order or an asset. With one of them in the configuration, the
+    // other stays null, as planned, whatever AWS reports besides.
+    if state.order_id.is_none() && state.asset_id.is_none() {
         state.order_id = task.order_id.clone();
-    }
-    if state.asset_id.is_none() {
         state.asset_id = task.asset_id.clone();
     }
     if state.task_action_on_blocking_instances.is_none() {

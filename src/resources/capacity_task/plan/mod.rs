@@ -184,15 +184,30 @@ pub(super) fn set(value: &mut Value, name: &str, member: Value) {
     }
 }
 
-/// Computed values become unknown; optional ones the user left out come from AWS.
+/// Computed values become unknown; optional ones the user left out come from AWS, but
+/// a task names an order or an asset: with one of them set, the other stays null.
 fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
     for name in schema::COMPUTED {
         set(planned, name, Value::Unknown);
     }
-    for name in ["order_id", "asset_id", "task_action_on_blocking_instances"] {
-        if config.attr(name).is_none_or(Value::is_null) {
-            set(planned, name, Value::Unknown);
+    let unset = |name| config.attr(name).is_none_or(Value::is_null);
+    let known = |name| {
+        config
+            .attr(name)
+            .is_some_and(|v| v.is_known() && !v.is_null())
+    };
+    for (name, other) in [("order_id", "asset_id"), ("asset_id", "order_id")] {
+        if unset(name) {
+            let value = if known(other) {
+                Value::Null
+            } else {
+                Value::Unknown
+            };
+            set(planned, name, value);
         }
+    }
+    if unset("task_action_on_blocking_instances") {
+        set(planned, "task_action_on_blocking_instances", Value::Unknown);
     }
 }
 

@@ -167,6 +167,8 @@ fn check(prior: Option<CapacityTaskState>, config: CapacityTaskState, expect: Ex
     }
 }
 
+/// What a new rack task (its `order_id` set) leaves to AWS: not `asset_id`, which a task
+/// for an order does not have.
 const COMPUTED_ON_CREATE: &[&str] = &[
     "id",
     "capacity_task_id",
@@ -176,9 +178,112 @@ const COMPUTED_ON_CREATE: &[&str] = &[
     "creation_date",
     "completion_date",
     "last_modified_date",
-    "asset_id",
     "task_action_on_blocking_instances",
 ];
+
+/// A server's task: `asset_id` set, no order.
+fn server_config(layout: &[(&str, i64)]) -> CapacityTaskState {
+    CapacityTaskState {
+        order_id: None,
+        asset_id: Some("2000000001".into()),
+        ..config(OP, layout)
+    }
+}
+
+/// Plans `config` over `prior` and returns the planned value of `name`.
+fn planned_value(
+    prior: Option<CapacityTaskState>,
+    config: CapacityTaskState,
+    name: &str,
+) -> Option<Value> {
+    let ty = schema::schema().value_type();
+    let prior = prior.map(|p| from_serde(&p, &ty).expect("prior"));
+    let config = from_serde(&config, &ty).expect("config");
+    let request = PlanRequest {
+        prior_state: prior.clone(),
+        proposed_new_state: proposed(prior.as_ref(), &config),
+        config,
+        prior_private: Vec::new(),
+    };
+    let ctx = Context::new(None, tokio_util::sync::CancellationToken::new());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let plan = runtime.block_on(super::plan(&ctx, &DryRunCache::default(), request));
+    plan.planned_state.attr(name).cloned()
+}
+
+#[test]
+fn a_server_task_plans_no_order_and_a_rack_task_no_asset() {
+    check(
+        None,
+        server_config(LAYOUT),
+        Expect {
+            replace: &[],
+            unknown: COMPUTED_ON_CREATE,
+            kept: &[],
+            warnings: &[],
+        },
+    );
+    assert_eq!(
+        planned_value(None, server_config(LAYOUT), "order_id"),
+        Some(Value::Null)
+    );
+    assert_eq!(
+        planned_value(None, config(OP, LAYOUT), "asset_id"),
+        Some(Value::Null)
+    );
+}
+
+#[test]
+fn a_replaced_server_task_plans_no_order() {
+    let c = server_config(LAYOUT);
+    let changed = server_config(&[("c5.large", 3)]);
+    check(
+        Some(prior(&c, "COMPLETED")),
+        changed.clone(),
+        Expect {
+            replace: &["instance_pool"],
+            unknown: COMPUTED_ON_CREATE,
+            kept: &[],
+            warnings: &[],
+        },
+    );
+    assert_eq!(
+        planned_value(Some(prior(&c, "COMPLETED")), changed, "order_id"),
+        Some(Value::Null)
+    );
+}
+
+#[test]
+fn with_neither_order_nor_asset_aws_decides_both() {
+    let neither = CapacityTaskState {
+        order_id: None,
+        ..config(OP, LAYOUT)
+    };
+    check(
+        None,
+        neither,
+        Expect {
+            replace: &[],
+            unknown: &[
+                "id",
+                "capacity_task_id",
+                "outpost_id",
+                "status",
+                "failure",
+                "creation_date",
+                "completion_date",
+                "last_modified_date",
+                "task_action_on_blocking_instances",
+                "order_id",
+                "asset_id",
+            ],
+            kept: &[],
+            warnings: &[],
+        },
+    );
+}
 
 const LAYOUT: &[(&str, i64)] = &[("c5.large", 2), ("m5.large", 1)];
 

@@ -263,10 +263,25 @@ fn create_before_destroy_with_a_running_task_says_what_happens() {
         &ws,
         &task_config(lifecycle, &[("c5.4xlarge", 4), ("m5.xlarge", 12)]),
     );
-    ws.ok(&["plan", "-no-color"])
-        .assert_mentions("Replacing a capacity task that is still running")
+    // The provider is not told about create_before_destroy (Terraform's plan request
+    // does not carry it): the warning must be true with it and without it.
+    let plan = ws.ok(&["plan", "-no-color"]);
+    plan.assert_mentions("Replacing a capacity task that is still running")
         .assert_mentions(&old)
-        .assert_mentions("create_before_destroy");
+        .assert_mentions(
+            "With lifecycle { create_before_destroy = true }, Terraform starts the new task first",
+        )
+        .assert_mentions("Without create_before_destroy, Terraform destroys");
+    let squeezed = plan
+        .stdout()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !squeezed.contains("Terraform cancels it first (destroy)"),
+        "the warning says the old task is cancelled first\n{}",
+        plan.report()
+    );
     let run = ws.fails(&["apply", "-auto-approve", "-no-color"]);
     run.assert_mentions("Another capacity task is active")
         .assert_mentions(&old)

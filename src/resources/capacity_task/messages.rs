@@ -23,22 +23,29 @@ pub(super) enum Origin {
 
 // ---- plan ---------------------------------------------------------------------------
 
-/// A replacement cancels the running task first; with create_before_destroy the new
-/// task would be refused while the old one is active.
+/// A replacement of a running task. Terraform does not tell the provider whether the
+/// resource has `create_before_destroy` (the plan request carries no lifecycle), so the
+/// warning says what happens either way.
 pub(super) fn replacing_a_running_task(task: &str, status: &CapacityTaskStatus) -> Diagnostic {
-    let cancellable = if status.is_cancellable() {
-        "Terraform cancels it first (destroy), then starts the new task."
+    let destroy_first = if status.is_cancellable() {
+        format!(
+            "Without create_before_destroy, Terraform destroys {task} first (it is \
+             cancelled), then starts the new task."
+        )
     } else {
-        "It can no longer be cancelled, so the destroy that replaces it fails until it \
-         finishes; apply again then."
+        format!(
+            "{task} can no longer be cancelled, so without create_before_destroy the destroy \
+             that replaces it fails until it finishes; apply again then."
+        )
     };
     Diagnostic::warning(
         "Replacing a capacity task that is still running",
         format!(
             "Capacity task {task} is still {status}, and AWS allows one active capacity task \
-             per order and per Outpost. {cancellable} Do not use lifecycle \
-             {{ create_before_destroy = true }} with capacity tasks: it starts the new task \
-             while {task} is still active, which AWS refuses."
+             per order and per Outpost. {destroy_first} With lifecycle \
+             {{ create_before_destroy = true }}, Terraform starts the new task first, while \
+             {task} is still active, and AWS refuses it: the apply fails and {task} goes on. \
+             Do not use create_before_destroy with capacity tasks."
         ),
     )
 }

@@ -152,17 +152,12 @@ fn bad_timeouts_are_refused_on_their_argument() {
     }
 }
 
-/// The figures with the default timeouts (about 3 × 15 s each): slow, so run on demand
-/// with `cargo nextest run --test e2e --run-ignored only dead_endpoint::`.
+/// The default timeouts (10 s to connect, 15 s per attempt, 3 unanswered attempts): a
+/// data source read fails within a minute, after exactly 3 connections. The refresh and
+/// the apply follow the same path and are covered above with short timeouts.
 #[test]
-#[ignore = "takes about two and a half minutes; measures the default timeouts"]
 fn with_the_default_timeouts_a_dead_endpoint_fails_within_a_minute() {
     let (read, connections) = data_source_read("", DEFAULT_BOUND);
-    let refresh = refresh("", DEFAULT_BOUND);
-    let apply = apply("", DEFAULT_BOUND);
-    eprintln!(
-        "default timeouts: data source read {read:?} ({connections} connections), refresh \
-         {refresh:?}, apply {apply:?}"
-    );
+    eprintln!("default timeouts: data source read {read:?} ({connections} connections)");
     assert_eq!(connections, 3);
 }

@@ -2,13 +2,13 @@
 //! for CANCELLED; forget what has finished; refuse, keeping the task in state, what can
 //! no longer be cancelled.
 
-use super::format_duration;
 use super::schema::CapacityTaskState;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::CapacityTaskStatus;
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::duration::format as format_duration;
 use tfplugin::provider::Context;
 
 /// What destroy does with a task in a given status.

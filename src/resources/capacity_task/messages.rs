@@ -1,7 +1,6 @@
 //! What users read: every diagnostic the resource gives, as pure functions of what
 //! happened. The flows (plan, create, waiting, delete) decide; these say it.
 
-use super::format_duration;
 use super::paths::what_is_missing;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::ids;
@@ -10,6 +9,7 @@ use crate::outposts::task::{
 };
 use std::time::Duration;
 use tfplugin::diag::Diagnostic;
+use tfplugin::duration::format as format_duration;
 use tfplugin::path::AttributePath;
 
 /// Where a task that ended badly stands, and what the user does next.

@@ -305,27 +305,3 @@ fn typed_planned(planned: &Value) -> Result<CapacityTaskState, Diagnostic> {
     value::to_serde(&known, value_type())
         .map_err(|e| Diagnostic::error("Invalid planned state", e.to_string()))
 }
-
-fn format_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    match (secs / 3600, (secs % 3600) / 60, secs % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
-        (0, m, s) => format!("{m}m{s}s"),
-        (h, 0, 0) => format!("{h}h"),
-        (h, m, _) => format!("{h}h{m}m"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_like_terraform_timeouts() {
-        assert_eq!(format_duration(Duration::from_secs(45)), "45s");
-        assert_eq!(format_duration(Duration::from_secs(1800)), "30m");
-        assert_eq!(format_duration(Duration::from_secs(12 * 3600)), "12h");
-        assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
-    }
-}

@@ -71,6 +71,10 @@ pub struct Workspace {
     env: Vec<(String, String)>,
 }
 
+/// The provider's address in the platform team's private registry, which the shared
+/// module and the team configurations require.
+pub const PRIVATE_PROVIDER: &str = "registry.platform.internal/outposts-labs/outposts";
+
 pub const REQUIRED_PROVIDERS: &str = r#"
 terraform {
   required_providers {
@@ -114,8 +118,9 @@ impl Workspace {
             &cli_config,
             format!(
                 "provider_installation {{\n  dev_overrides {{\n    \
-                 \"registry.terraform.io/outposts-labs/outposts\" = {:?}\n  }}\n  direct {{}}\n}}\n",
-                provider_dir.display().to_string()
+                 \"registry.terraform.io/outposts-labs/outposts\" = {dir:?}\n    \
+                 \"{PRIVATE_PROVIDER}\" = {dir:?}\n  }}\n  direct {{}}\n}}\n",
+                dir = provider_dir.display().to_string()
             ),
         )
         .expect("write CLI config");

@@ -3,8 +3,10 @@ terraform {
   required_version = ">= 1.8"
 
   required_providers {
+    # The platform team publishes the provider in its private registry beside this
+    # module; a caller that installs it from elsewhere must use this same address.
     outposts = {
-      source = "outposts-labs/outposts"
+      source = "registry.platform.internal/outposts-labs/outposts"
     }
   }
 }

@@ -9,7 +9,7 @@ terraform {
 
   required_providers {
     outposts = {
-      source = "outposts-labs/outposts"
+      source = "registry.platform.internal/outposts-labs/outposts"
     }
   }
 }

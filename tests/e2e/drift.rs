@@ -100,3 +100,57 @@ fn refresh_only_plan_reports_a_task_cancelled_out_of_band_until_the_state_takes_
         "only the test cancelled"
     );
 }
+
+/// The scheduled drift job of the team examples, `examples/teams/drift-check.sh`:
+/// in sync, then drifted once a task is cancelled through the API, then in sync again
+/// after `apply -refresh-only`; a directory it cannot check fails the run.
+#[test]
+fn the_drift_check_job_reports_in_sync_drifted_and_in_sync_again() {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/teams/drift-check.sh");
+    let sim = Sim::frozen();
+    let ws = sim.workspace(&task_config(
+        "  timeouts {\n    create = \"1s\"\n  }",
+        LAYOUT,
+    ));
+    ws.fails(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_mentions("Timed out waiting for the capacity task");
+    ws.ok(&["untaint", "outposts_capacity_task.t"]);
+    let task_id = state(&ws)["capacity_task_id"]
+        .as_str()
+        .expect("task kept in state")
+        .to_string();
+
+    let job = |expected: i32| {
+        let run = ws.script(&script, &[]);
+        assert_eq!(
+            run.output.status.code(),
+            Some(expected),
+            "drift-check.sh exit code\n{}",
+            run.report()
+        );
+        run
+    };
+    job(0).assert_mentions("IN SYNC  . (workspace default)");
+
+    sim.cancel_through_the_api(OUTPOST, &task_id);
+    sim.handle.advance_clock(Duration::from_secs(60));
+    job(2)
+        .assert_mentions("DRIFTED  . (workspace default): changed outside Terraform:")
+        .assert_mentions("outposts_capacity_task.t has changed")
+        .assert_mentions("terraform apply -refresh-only");
+    assert_eq!(
+        state(&ws)["status"],
+        "REQUESTED",
+        "the job changes no state"
+    );
+
+    apply_refresh_only(&ws);
+    job(0).assert_mentions("IN SYNC");
+
+    // Several directories: the worst result wins, and each is named.
+    let run = ws.script(&script, &[".", "no-such-directory"]);
+    assert_eq!(run.output.status.code(), Some(1), "{}", run.report());
+    run.assert_mentions("IN SYNC  . (workspace default)")
+        .assert_mentions("FAILED   no-such-directory: not a directory");
+}

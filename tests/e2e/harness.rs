@@ -171,14 +171,23 @@ impl Workspace {
     /// The terraform command, with an environment free of the caller's Terraform and
     /// AWS settings.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(terraform_binary());
-        command.args(args).current_dir(&self.cwd);
+        let mut command = self.program(terraform_binary());
+        command.args(args);
+        command
+    }
+
+    /// Another program (a script of the examples, say) run in this workspace with
+    /// the same environment as terraform, and `TERRAFORM` naming the terraform binary.
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(&self.cwd);
         for (key, _) in std::env::vars() {
             if key.starts_with("TF_") || key.starts_with("AWS_") || key == "CHECKPOINT_DISABLE" {
                 command.env_remove(&key);
             }
         }
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command.env("TERRAFORM", terraform_binary());
         command
     }
 
@@ -190,6 +199,23 @@ impl Workspace {
             .unwrap_or_else(|e| panic!("could not run terraform {args:?}: {e}"));
         Run {
             args: args.iter().map(|a| a.to_string()).collect(),
+            dir: self.dir.path().to_path_buf(),
+            output,
+        }
+    }
+
+    /// Runs a script with bash in this workspace, whatever its exit status.
+    pub fn script(&self, script: &Path, args: &[&str]) -> Run {
+        let output = self
+            .program("bash")
+            .arg(script)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("could not run bash {}: {e}", script.display()));
+        Run {
+            args: std::iter::once(script.display().to_string())
+                .chain(args.iter().map(|a| a.to_string()))
+                .collect(),
             dir: self.dir.path().to_path_buf(),
             output,
         }

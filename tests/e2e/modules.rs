@@ -40,6 +40,11 @@ fn the_shared_module_passes_its_terraform_test_suite() {
         "only the apply run starts a task: {:?}",
         sim.handle.tasks()
     );
+    assert_eq!(
+        sim.count("ListAssets"),
+        0,
+        "the layout-drift check reads no assets for a rack"
+    );
 }
 
 #[test]
@@ -106,4 +111,71 @@ fn two_teams_lay_out_one_outpost_and_a_fleet_through_the_module() {
         layout,
         [("c5.xlarge".to_string(), 8), ("m5.xlarge".to_string(), 8)]
     );
+}
+
+/// The module's `check` block: once the server's task has COMPLETED, a layout changed
+/// out of band (a second task started through the API) is reported as a warning that
+/// names each type whose count differs; the plan itself still succeeds unchanged.
+#[test]
+fn the_module_warns_when_a_servers_layout_was_changed_out_of_band() {
+    const SERVER: &str = "op-0fedcba9876543210";
+    const ASSET: &str = "2000000001";
+    let sim = quick_tasks();
+    // A root configuration beside the team examples, calling the module by path.
+    let ws = sim.examples_workspace("teams");
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"
+terraform {{
+  required_providers {{
+    outposts = {{ source = "{}" }}
+  }}
+}}
+
+module "edge" {{
+  source   = "../modules/outpost-capacity"
+  outpost  = "{SERVER}"
+  asset_id = "{ASSET}"
+  layout   = {{ "c5.xlarge" = 8, "m5.xlarge" = 8 }}
+}}
+"#,
+            crate::harness::PRIVATE_PROVIDER
+        ),
+    );
+    ws.ok(&["get", "-no-color"]);
+    const WARNING: &str = "no longer has this module's layout";
+    let apply = ws.ok(&["apply", "-input=false", "-auto-approve", "-no-color"]);
+    assert!(
+        !apply.stdout().contains(WARNING),
+        "no warning while the module's own task applies the layout\n{}",
+        apply.report()
+    );
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(plan.output.status.code(), Some(0), "{}", plan.report());
+    assert!(!plan.stdout().contains(WARNING), "{}", plan.report());
+
+    let other = sim.start_through_the_api(SERVER, ASSET, &[("c5.xlarge", 4), ("m5.xlarge", 12)]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sim.handle.task(&other).map(|t| t.status)
+        != Some(outposts_simulator::CapacityTaskStatus::Completed)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the API's task did not complete"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.output.status.code(),
+        Some(0),
+        "a failed check warns; it changes nothing\n{}",
+        plan.report()
+    );
+    plan.assert_mentions("Warning: Check block assertion failed")
+        .assert_mentions(&format!("Asset {ASSET} of Outpost {SERVER} {WARNING}"))
+        .assert_mentions("c5.xlarge: 4 on the asset, 8 in the module")
+        .assert_mentions("m5.xlarge: 12 on the asset, 8 in the module");
 }

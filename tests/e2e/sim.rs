@@ -108,9 +108,9 @@ impl Sim {
         }
     }
 
-    /// Cancels a task the way someone outside Terraform would: the real
-    /// `aws-sdk-outposts` client, over HTTP, against this simulator.
-    pub fn cancel_through_the_api(&self, outpost: &str, task_id: &str) {
+    /// The real `aws-sdk-outposts` client, over HTTP to this simulator, as someone
+    /// outside Terraform would use it.
+    fn api_client(&self) -> aws_sdk_outposts::Client {
         let config = aws_sdk_outposts::Config::builder()
             .behavior_version(aws_sdk_outposts::config::BehaviorVersion::latest())
             .region(aws_sdk_outposts::config::Region::new("us-west-2"))
@@ -123,14 +123,47 @@ impl Sim {
             ))
             .endpoint_url(self.handle.endpoint())
             .build();
-        let client = aws_sdk_outposts::Client::from_conf(config);
-        let cancel = client
+        aws_sdk_outposts::Client::from_conf(config)
+    }
+
+    /// Cancels a task the way someone outside Terraform would, through the API.
+    pub fn cancel_through_the_api(&self, outpost: &str, task_id: &str) {
+        let cancel = self
+            .api_client()
             .cancel_capacity_task()
             .outpost_identifier(outpost)
             .capacity_task_id(task_id)
             .send();
         if let Err(e) = self.runtime.block_on(cancel) {
             panic!("CancelCapacityTask {outpost}/{task_id}: {e:?}");
+        }
+    }
+
+    /// Starts a task on a server asset outside Terraform, through the API, and
+    /// returns its ID.
+    pub fn start_through_the_api(
+        &self,
+        outpost: &str,
+        asset: &str,
+        pools: &[(&str, u32)],
+    ) -> String {
+        let mut start = self
+            .api_client()
+            .start_capacity_task()
+            .outpost_identifier(outpost)
+            .asset_id(asset);
+        for (instance_type, count) in pools {
+            start = start.instance_pools(
+                aws_sdk_outposts::types::InstanceTypeCapacity::builder()
+                    .instance_type(*instance_type)
+                    .count(*count as i32)
+                    .build()
+                    .expect("a complete pool"),
+            );
+        }
+        match self.runtime.block_on(start.send()) {
+            Ok(out) => out.capacity_task_id().expect("a task ID").to_string(),
+            Err(e) => panic!("StartCapacityTask {outpost}/{asset}: {e:?}"),
         }
     }
 

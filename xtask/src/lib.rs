@@ -3,4 +3,5 @@
 pub mod bench;
 pub mod docs;
 pub mod mirror;
+pub mod registry;
 pub mod release;

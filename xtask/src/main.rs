@@ -17,7 +17,14 @@ Tasks:
   mirror DIR [--unpacked]
                    a release written as a network mirror (also a packed filesystem
                    mirror) under DIR, or with --unpacked an unpacked filesystem mirror
-  registry DIR     a release written as a static provider registry rooted at DIR
+  registry DIR     a release written as a static provider registry rooted at DIR (the
+                   modules published there stay)
+  module-release VERSION --registry DIR [--from MODULE_DIR]
+                   pack the module in MODULE_DIR [examples/modules/outpost-capacity]
+                   deterministically and publish it in the registry DIR as VERSION of
+                   registry.platform.internal/platform/outpost-capacity/outposts, keeping
+                   the versions there; a published version is never changed (the same
+                   files again change nothing, other files are refused)
   reliability [--tasks-per-scenario N] [--interruption-runs N] [--fuzz-minutes N]
                    the full reliability suites of docs/RELIABILITY.md: fault matrix
                    [100 tasks per scenario], concurrency, interruption matrix [40 runs],
@@ -74,6 +81,7 @@ fn main() -> anyhow::Result<()> {
             println!("wrote the mirror under {}", base.display());
             Ok(())
         }
+        Some("module-release") => module_release(&args),
         Some("registry") => {
             let dir = positional(&args).context("registry needs a directory")?;
             let scratch = tempfile::tempdir()?;
@@ -114,12 +122,28 @@ where
         .map(|n| n.unwrap_or(default))
 }
 
+/// Refuses options other than `known`: a mistyped option of a long-running task must
+/// not be ignored.
+fn known_options(task: &str, args: &[String], known: &[&str]) -> anyhow::Result<()> {
+    match args
+        .iter()
+        .skip(1)
+        .find(|a| a.starts_with("--") && !known.contains(&a.as_str()))
+    {
+        Some(unknown) => bail!(
+            "{task} takes {} but not {unknown} (cargo xtask --help)",
+            known.join(" and ")
+        ),
+        None => Ok(()),
+    }
+}
+
 /// The first argument after the task that is neither an option nor an option's value.
 fn positional(args: &[String]) -> Option<&str> {
     let mut rest = args.iter().skip(1);
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--binary" | "--out" => {
+            "--binary" | "--out" | "--registry" | "--from" => {
                 rest.next();
             }
             a if a.starts_with("--") => {}
@@ -127,6 +151,37 @@ fn positional(args: &[String]) -> Option<&str> {
         }
     }
     None
+}
+
+/// `cargo xtask module-release VERSION --registry DIR [--from MODULE_DIR]`.
+fn module_release(args: &[String]) -> anyhow::Result<()> {
+    use xtask::registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, Outcome, publish_module};
+    known_options("module-release", args, &["--registry", "--from"])?;
+    let version = positional(args)
+        .context("module-release needs the version: module-release VERSION --registry DIR")?;
+    let registry = option(args, "--registry")
+        .context("module-release needs the registry directory: --registry DIR")?;
+    let from = option(args, "--from")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(OUTPOST_CAPACITY_SOURCE));
+    let published = publish_module(Path::new(registry), &OUTPOST_CAPACITY, version, &from)?;
+    match published.outcome {
+        Outcome::Published => println!(
+            "published {} {} from {} as {} (sha256:{})",
+            OUTPOST_CAPACITY.source(),
+            published.version,
+            from.display(),
+            published.package.display(),
+            published.sha256
+        ),
+        Outcome::Unchanged => println!(
+            "{} {} is already published with these files: nothing changed",
+            OUTPOST_CAPACITY.source(),
+            published.version
+        ),
+    }
+    println!("versions in {registry}: {}", published.versions.join(", "));
+    Ok(())
 }
 
 /// The reliability suites at full size, printing their figures, then fuzzing.

@@ -5,7 +5,7 @@
 //!   which is also a valid packed filesystem mirror;
 //! - a provider registry (service discovery, `versions`, `download` answers with the
 //!   checksums, their signature and the public key), for `terraform init` against a
-//!   private registry host.
+//!   private registry host; the same directory can hold modules (crate::registry).
 
 use crate::release::{NAME, PROTOCOL, Release, binary_name};
 use anyhow::Context;
@@ -91,27 +91,27 @@ pub fn write_unpacked_mirror(release: &Release, dir: &Path, host: &str) -> anyho
 
 /// A static provider registry rooted at `dir`: what a web server at
 /// `https://HOST/` must serve for `HOST/outposts-labs/outposts`. Every URL in it is
-/// relative, so the same files work on any host name.
+/// relative, so the same files work on any host name. Other versions of the provider
+/// and any modules already in `dir` stay.
 pub fn write_registry(release: &Release, dir: &Path) -> anyhow::Result<()> {
-    write(
-        &dir.join(".well-known/terraform.json"),
-        &serde_json::to_string_pretty(&json!({ "providers.v1": "/v1/providers/" }))?,
-    )?;
+    crate::registry::write_discovery(dir)?;
     let base = dir.join("v1/providers").join(NAMESPACE).join(TYPE);
     let platforms: Vec<_> = release
         .archives
         .iter()
         .map(|a| json!({ "os": a.platform.os, "arch": a.platform.arch }))
         .collect();
+    let versions = base.join("versions");
+    let mut listed = provider_versions(&versions)?;
+    listed.retain(|v| v["version"] != release.version.as_str());
+    listed.push(json!({
+        "version": release.version,
+        "protocols": [PROTOCOL],
+        "platforms": platforms,
+    }));
     write(
-        &base.join("versions"),
-        &serde_json::to_string_pretty(&json!({
-            "versions": [{
-                "version": release.version,
-                "protocols": [PROTOCOL],
-                "platforms": platforms,
-            }]
-        }))?,
+        &versions,
+        &serde_json::to_string_pretty(&json!({ "versions": listed }))?,
     )?;
     let files = base.join(&release.version).join("files");
     std::fs::create_dir_all(&files)?;
@@ -152,4 +152,22 @@ pub fn write_registry(release: &Release, dir: &Path) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The entries of a provider registry's `versions` answer at `path`; none when there is
+/// no such file yet.
+fn provider_versions(path: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let answer: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not JSON; fix or remove it first", path.display()))?;
+    answer["versions"].as_array().cloned().with_context(|| {
+        format!(
+            "{} has no versions list; fix or remove it first",
+            path.display()
+        )
+    })
 }

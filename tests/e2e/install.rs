@@ -8,9 +8,9 @@
 
 use crate::harness::{Workspace, provider_binary};
 use crate::sim::{ORDER, OUTPOST, Sim};
-use crate::static_https::StaticHttps;
 use std::path::{Path, PathBuf};
 use xtask::release::{Platform, Release, Signer, package};
+use xtask::serve::StaticHttps;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -175,7 +175,7 @@ fn a_network_mirror_over_https_installs_with_its_hashes_and_refuses_a_changed_ar
     let root = scratch.path().join("mirror");
     xtask::mirror::write_network_mirror(&release, &root, xtask::mirror::DEFAULT_HOST)
         .expect("network mirror");
-    let server = StaticHttps::serve(&root);
+    let server = StaticHttps::serve(&root).expect("serve the files over HTTPS");
     let installation = format!(
         "provider_installation {{\n  network_mirror {{\n    url     = \"{}/\"\n    include = [\"registry.terraform.io/outposts-labs/outposts\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/outposts-labs/outposts\"]\n  }}\n}}\n",
         server.base
@@ -228,7 +228,7 @@ fn a_private_registry_over_https_installs_a_signed_release_and_refuses_a_bad_sig
     let archive = release.archive(&Platform::host()).expect("host archive");
     let root = scratch.path().join("registry");
     xtask::mirror::write_registry(&release, &root).expect("registry layout");
-    let server = StaticHttps::serve(&root);
+    let server = StaticHttps::serve(&root).expect("serve the files over HTTPS");
     let source = format!("{}/outposts-labs/outposts", server.host);
     let installation = "provider_installation {\n  direct {}\n}\n";
 

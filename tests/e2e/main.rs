@@ -22,4 +22,3 @@ mod quickstart;
 mod reliability;
 mod security;
 mod sim;
-mod static_https;

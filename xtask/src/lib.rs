@@ -5,3 +5,4 @@ pub mod docs;
 pub mod mirror;
 pub mod registry;
 pub mod release;
+pub mod serve;

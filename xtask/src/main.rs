@@ -25,6 +25,16 @@ Tasks:
                    registry.platform.internal/platform/outpost-capacity/outposts, keeping
                    the versions there; a published version is never changed (the same
                    files again change nothing, other files are refused)
+  registry serve DIR [--listen 127.0.0.1:PORT] [--ready-file FILE]
+                   serve the registry DIR over HTTPS on loopback [127.0.0.1:0, any free
+                   port] with a CA made for this run, until SIGTERM or SIGINT. Once
+                   listening it writes FILE (removed on exit), shell lines to source:
+                     REGISTRY_BASE='https://localhost:PORT'
+                     REGISTRY_CA='/tmp/…/ca.pem'              (for SSL_CERT_FILE)
+                     REGISTRY_CLI_CONFIG='/tmp/…/registry.tfrc' (for TF_CLI_CONFIG_FILE:
+                                   its host block sends modules.v1 and providers.v1 of
+                                   registry.platform.internal to REGISTRY_BASE)
+                     REGISTRY_PID=1234
   reliability [--tasks-per-scenario N] [--interruption-runs N] [--fuzz-minutes N]
                    the full reliability suites of docs/RELIABILITY.md: fault matrix
                    [100 tasks per scenario], concurrency, interruption matrix [40 runs],
@@ -82,6 +92,21 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some("module-release") => module_release(&args),
+        Some("registry") if args.get(1).is_some_and(|a| a == "serve") => {
+            let args = &args[1..];
+            known_options("registry serve", args, &["--listen", "--ready-file"])?;
+            let dir = positional(args)
+                .context("registry serve needs the registry directory: registry serve DIR")?;
+            let listen = option(args, "--listen").unwrap_or("127.0.0.1:0");
+            let listen: std::net::SocketAddr = listen.parse().with_context(|| {
+                format!("--listen {listen:?} is not an address: give 127.0.0.1:PORT or [::1]:PORT")
+            })?;
+            xtask::serve::serve_registry(
+                Path::new(dir),
+                listen,
+                option(args, "--ready-file").map(Path::new),
+            )
+        }
         Some("registry") => {
             let dir = positional(&args).context("registry needs a directory")?;
             let scratch = tempfile::tempdir()?;
@@ -143,7 +168,7 @@ fn positional(args: &[String]) -> Option<&str> {
     let mut rest = args.iter().skip(1);
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--binary" | "--out" | "--registry" | "--from" => {
+            "--binary" | "--out" | "--listen" | "--ready-file" | "--registry" | "--from" => {
                 rest.next();
             }
             a if a.starts_with("--") => {}

@@ -15,7 +15,7 @@ use xtask::serve::StaticHttps;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A signed release of this test run's provider binary for this host.
-fn release(dir: &Path) -> Release {
+pub(crate) fn release(dir: &Path) -> Release {
     let signer = Signer::throwaway().unwrap_or_else(|e| {
         panic!("the installation tests sign a release with GnuPG (gpg on PATH): {e:#}")
     });
@@ -78,7 +78,7 @@ fn lock_file(ws: &Workspace) -> String {
 }
 
 /// Rewrites the archive at `path` with a different binary inside.
-fn tamper(path: &Path) {
+pub(crate) fn tamper(path: &Path) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let binary = dir.path().join("provider");
     let mut content = std::fs::read(provider_binary()).expect("read provider");

@@ -19,6 +19,7 @@ mod ownership;
 mod plugin;
 mod provider_config;
 mod quickstart;
+mod registry;
 mod reliability;
 mod security;
 mod sim;

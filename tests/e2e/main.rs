@@ -17,6 +17,7 @@ mod load;
 mod modules;
 mod ownership;
 mod plugin;
+mod postgres;
 mod provider_config;
 mod quickstart;
 mod registry;

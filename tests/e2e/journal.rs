@@ -4,7 +4,7 @@
 //! `terraform state rm`, not an identical sibling's. Each test drives the real
 //! `terraform` against the simulator.
 
-use crate::harness::{Run, Workspace};
+use crate::harness::{Run, Workspace, send_signal};
 use crate::interruption::{interrupt, kill_provider_of, spawn, state_task_ids, until};
 use crate::sim::{OUTPOST, Sim, task_config};
 use outposts_simulator::{SimulatorConfig, TaskTiming};
@@ -212,4 +212,92 @@ fn the_journal_follows_tf_data_dir_and_a_killed_providers_task_is_adopted() {
         Vec::<PathBuf>::new(),
         "saved once adopted and answered"
     );
+}
+
+/// The provider process `terraform` (by its pid) runs.
+pub(crate) fn provider_pid_of(terraform: u32) -> u32 {
+    let output = std::process::Command::new("pgrep")
+        .args([
+            "-P",
+            &terraform.to_string(),
+            "-f",
+            "terraform-provider-outposts",
+        ])
+        .output()
+        .expect("pgrep (procps) finds the provider process");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .next()
+        .unwrap_or_else(|| panic!("no provider process under terraform {terraform}"))
+}
+
+/// Whether the process `pid` runs (a zombie does not).
+fn running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// A provider process that must exit by itself; killed when it has not by the time
+/// this is dropped (a failed test leaves no orphan behind).
+pub(crate) struct Orphan(pub u32);
+
+impl Orphan {
+    /// Waits up to `within` for the process to exit; false if it still runs.
+    pub(crate) fn exits_within(&self, within: Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while running(self.0) {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+}
+
+impl Drop for Orphan {
+    fn drop(&mut self) {
+        if running(self.0) {
+            send_signal(self.0, "KILL", false);
+        }
+    }
+}
+
+/// SIGKILL to terraform alone — a cancelled CI job, the OOM killer — never reaches the
+/// provider, and Terraform no longer calls Shutdown. A provider living on would keep
+/// its start journal's owner lock, so the next apply could not adopt the task it
+/// started: it must notice that Terraform is gone and exit.
+#[test]
+fn a_provider_exits_when_its_terraform_is_killed_and_the_next_apply_adopts_its_task() {
+    let sim = Sim::frozen();
+    let ws = sim.workspace(&task_config("", LAYOUT));
+    let data_dir = ws.path().join(".terraform");
+    let mut child = spawn(&ws, &["apply", "-auto-approve", "-no-color"]);
+    until("the start journal's note", || !notes(&data_dir).is_empty());
+    let provider = Orphan(provider_pid_of(child.id()));
+    send_signal(child.id(), "KILL", false);
+    let _ = child.wait();
+    assert!(
+        provider.exits_within(Duration::from_secs(10)),
+        "the provider (pid {}) still runs 10 s after its terraform was killed",
+        provider.0
+    );
+    assert!(state_task_ids(&ws).is_empty(), "terraform never saved it");
+    // The task finishes meanwhile; the next apply takes it instead of starting another.
+    sim.handle.advance_clock(Duration::from_secs(3600));
+    let run = apply(&ws, &[]);
+    let tasks = sim.handle.tasks();
+    assert_eq!(
+        tasks.len(),
+        1,
+        "adopted, not started again: {tasks:?}\n{}",
+        run.report()
+    );
+    assert_eq!(state_task_ids(&ws), vec![tasks[0].capacity_task_id.clone()]);
 }

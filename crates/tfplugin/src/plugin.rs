@@ -5,7 +5,8 @@
 //! Facts that shape this code: Terraform reads exactly one line from stdout; Ctrl-C
 //! reaches the whole process group, and Terraform handles it by calling StopProvider, so
 //! the provider must survive SIGINT; Terraform calls GRPCController.Shutdown when done
-//! and kills the process two seconds later.
+//! and kills the process two seconds later. Terraform killed outright (SIGKILL) does
+//! neither, and nothing tells the plugin: it watches for its parent to go instead.
 
 use super::proto::plugin::Empty;
 use super::proto::plugin::StdioData;
@@ -37,6 +38,9 @@ pub const MAGIC_COOKIE_VALUE: &str =
 /// The largest message accepted or sent: states of big configurations exceed gRPC's
 /// 4 MiB default.
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// How often the plugin checks that the Terraform process that started it still runs.
+const PARENT_CHECK: Duration = Duration::from_millis(250);
 
 /// How long a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -339,6 +343,7 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     } else {
         check_launched_by_terraform()?;
         ignore_interrupts(shutdown.clone());
+        shut_down_when_terraform_is_gone(shutdown.clone());
         match std::env::var("PLUGIN_CLIENT_CERT") {
             Ok(pem) if !pem.trim().is_empty() => Some(tls::server_identity(&pem)?),
             _ if std::env::var_os("TF_DISABLE_PLUGIN_TLS").is_some() => None,
@@ -435,6 +440,41 @@ fn ignore_interrupts(shutdown: CancellationToken) {
         }
         Err(error) => tracing::warn!(%error, "could not install the SIGINT handler"),
     }
+}
+
+/// Terraform killed outright (SIGKILL, the OOM killer, a cancelled CI job) never calls
+/// Shutdown, and go-plugin gives the plugin no pipe that would close. A plugin living on
+/// would wait out its operation for nobody and hold what it holds (a resource's locks)
+/// for hours. When the process that started it is gone — the plugin has been handed to
+/// another parent — it shuts down as on Shutdown: operations in flight are told to stop,
+/// get the same short grace, and the process exits.
+fn shut_down_when_terraform_is_gone(shutdown: CancellationToken) {
+    let terraform = std::os::unix::process::parent_id();
+    if terraform <= 1 {
+        // Already orphaned, or started by init: there is no Terraform to watch.
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(PARENT_CHECK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = ticks.tick() => {
+                    let parent = std::os::unix::process::parent_id();
+                    if parent != terraform {
+                        tracing::warn!(
+                            terraform,
+                            parent,
+                            "Terraform exited without shutting the provider down; stopping"
+                        );
+                        shutdown.cancel();
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 fn print_reattach(provider_address: &str, network: &str, address: &str) {

@@ -24,3 +24,4 @@ mod registry;
 mod reliability;
 mod security;
 mod sim;
+mod teams;

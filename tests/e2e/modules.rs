@@ -1,12 +1,9 @@
-//! The shared module `examples/modules/outpost-capacity` and the two team
-//! configurations that call it, run as users run them: `terraform test` in the module,
-//! `plan` and `apply` in each team's directory, against the simulator. The provider
-//! comes from `dev_overrides`, which `terraform init` would try to look up in the
-//! registry, so the modules are installed with `terraform get`.
+//! The shared module `examples/modules/outpost-capacity`, run as its authors run it:
+//! `terraform test` in the module, against the simulator. The team configurations that
+//! call it, with their state in PostgreSQL, are run in `teams.rs`.
 
 use crate::sim::Sim;
 use outposts_simulator::{SimulatorConfig, TaskTiming};
-use serde_json::Value as Json;
 use std::time::Duration;
 
 fn quick_tasks() -> Sim {
@@ -19,11 +16,6 @@ fn quick_tasks() -> Sim {
         },
         ..SimulatorConfig::default()
     })
-}
-
-fn outputs(ws: &crate::harness::Workspace) -> Json {
-    let run = ws.ok(&["output", "-json"]);
-    serde_json::from_str(&run.stdout()).expect("output -json")
 }
 
 #[test]
@@ -44,72 +36,6 @@ fn the_shared_module_passes_its_terraform_test_suite() {
         sim.count("ListAssets"),
         0,
         "the layout-drift check reads no assets for a rack"
-    );
-}
-
-#[test]
-fn a_layout_that_does_not_fit_is_stopped_at_plan_with_the_shortfall_named() {
-    let sim = quick_tasks();
-    let ws = sim.examples_workspace("teams/single-outpost");
-    ws.ok(&["get", "-no-color"]);
-    ws.fails(&[
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-var",
-        "layout={\"c5.4xlarge\"=100}",
-    ])
-    .assert_mentions("Resource precondition failed")
-    .assert_mentions("The layout {\"c5.4xlarge\":100} does not fit Outpost op-0123456789abcdef0")
-    .assert_mentions("short by 1312");
-    assert!(sim.handle.tasks().is_empty());
-}
-
-#[test]
-fn two_teams_lay_out_one_outpost_and_a_fleet_through_the_module() {
-    let sim = quick_tasks();
-    sim.examples_workspace(".")
-        .ok(&["fmt", "-check", "-recursive", "-no-color"]);
-
-    let single = sim.examples_workspace("teams/single-outpost");
-    single.ok(&["get", "-no-color"]);
-    single.ok(&["apply", "-input=false", "-auto-approve", "-no-color"]);
-    let out = outputs(&single);
-    assert_eq!(out["status"]["value"], "COMPLETED", "{out:#}");
-    assert_eq!(
-        out["layout"]["value"],
-        serde_json::json!({"c5.4xlarge": 4, "m5.xlarge": 8})
-    );
-    let run = single.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(run.output.status.code(), Some(0), "{}", run.report());
-
-    let fleet = sim.examples_workspace("teams/fleet");
-    fleet.ok(&["get", "-no-color"]);
-    fleet.ok(&["apply", "-input=false", "-auto-approve", "-no-color"]);
-    let tasks = &outputs(&fleet)["tasks"]["value"];
-    assert_eq!(tasks["seattle-rack"]["status"], "COMPLETED", "{tasks:#}");
-    assert_eq!(tasks["seattle-rack"]["outpost_id"], "op-0123456789abcdef0");
-    assert_eq!(tasks["edge-server"]["status"], "COMPLETED");
-    assert_eq!(tasks["edge-server"]["outpost_id"], "op-0fedcba9876543210");
-    assert_eq!(sim.handle.tasks().len(), 3, "one task per module instance");
-    let run = fleet.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(run.output.status.code(), Some(0), "{}", run.report());
-
-    // The server's layout reached its asset.
-    let world = sim.handle.world();
-    let server = world
-        .outposts
-        .iter()
-        .find(|o| o.outpost_id == "op-0fedcba9876543210")
-        .expect("the edge server");
-    let layout: Vec<(String, u32)> = server.assets[0]
-        .instance_type_capacities
-        .iter()
-        .map(|p| (p.instance_type.clone(), p.count))
-        .collect();
-    assert_eq!(
-        layout,
-        [("c5.xlarge".to_string(), 8), ("m5.xlarge".to_string(), 8)]
     );
 }
 

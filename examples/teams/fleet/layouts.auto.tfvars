@@ -1,4 +1,5 @@
-# Sites of the simulator's built-in world; replace with your own.
+# Sites of the simulator's built-in world, which the platform team allows this team
+# (../platform/terraform.tfvars); replace with your own.
 outposts = {
   "seattle-rack" = {
     outpost  = "arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0"

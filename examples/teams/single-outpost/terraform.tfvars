@@ -1,4 +1,5 @@
-# The quickstart rack of the simulator's built-in world; replace with your own.
+# The quickstart rack of the simulator's built-in world, which the platform team allows
+# this team (../platform/terraform.tfvars); replace with your own.
 outpost  = "op-0123456789abcdef0"
 order_id = "oo-0123456789abcdef0"
 

@@ -3,14 +3,26 @@
 //! platform's outputs read by the teams through `terraform_remote_state`, the shared
 //! module, and the provider installed by `terraform init` at its private-registry
 //! address from a filesystem mirror of this build — against the simulator.
+//!
+//! What the pg backend of Terraform 1.11 does, checked here against the real server:
+//! its locks are session-level advisory locks (`pg_try_advisory_lock`), held by the
+//! connection of the terraform process that took them; a workspace that has no state
+//! row yet (a first apply in `default`) is locked through one lock shared by the whole
+//! database; the "Lock Info" of a lock error is the refused command's own, not the
+//! holder's; and `force-unlock` in a fresh process releases nothing and succeeds for any
+//! ID.
 
-use crate::harness::{PRIVATE_PROVIDER, Run, Workspace};
+use crate::harness::{PRIVATE_PROVIDER, Run, Workspace, send_signal};
+use crate::interruption::until;
+use crate::journal::{Orphan, provider_pid_of};
 use crate::postgres::Postgres;
 use crate::sim::{ORDER, OUTPOST, Sim};
-use outposts_simulator::{SimulatorConfig, TaskTiming};
+use outposts_simulator::{CapacityTaskStatus, SimulatorConfig, TaskTiming};
 use serde_json::{Value as Json, json};
-use std::path::Path;
-use std::time::Duration;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 /// The shared module's address in the platform team's private registry, as the team
 /// configurations name it.
@@ -18,8 +30,15 @@ const MODULE_IN_REGISTRY: &str = "registry.platform.internal/platform/outpost-ca
 /// The shared module in this repository, relative to a team's directory.
 const MODULE_IN_REPOSITORY: &str = "../../modules/outpost-capacity";
 
-/// An apply as CI runs it.
+/// An apply as CI runs it; and one that gives up at once when the state is locked.
 const APPLY: &[&str] = &["apply", "-input=false", "-auto-approve", "-no-color"];
+const APPLY_NO_WAIT_FOR_LOCK: &[&str] = &[
+    "apply",
+    "-input=false",
+    "-auto-approve",
+    "-no-color",
+    "-lock-timeout=0s",
+];
 
 /// The team configurations install the shared module from the platform team's private
 /// registry (`source = MODULE_IN_REGISTRY`, `version = "~> 1.0"`), which these tests do
@@ -144,6 +163,25 @@ fn assert_no_changes(ws: &Workspace) {
     assert_eq!(run.output.status.code(), Some(0), "{}", run.report());
 }
 
+/// The task IDs in the workspace's state (the root and every module).
+fn task_ids(ws: &Workspace) -> Vec<String> {
+    let run = ws.ok(&["show", "-json"]);
+    let shown: Json = serde_json::from_str(&run.stdout()).expect("show -json");
+    fn walk(module: &Json, found: &mut Vec<String>) {
+        for r in module["resources"].as_array().into_iter().flatten() {
+            if let Some(id) = r["values"]["capacity_task_id"].as_str() {
+                found.push(id.to_string());
+            }
+        }
+        for child in module["child_modules"].as_array().into_iter().flatten() {
+            walk(child, found);
+        }
+    }
+    let mut found = Vec::new();
+    walk(&shown["values"]["root_module"], &mut found);
+    found
+}
+
 /// Tasks finish a second and a half after they start.
 fn quick_tasks() -> Sim {
     Sim::start(SimulatorConfig {
@@ -155,6 +193,79 @@ fn quick_tasks() -> Sim {
         },
         ..SimulatorConfig::default()
     })
+}
+
+/// A terraform command running in the background, in a process group of its own, its
+/// output in a file. Killed with its group if still running when dropped.
+struct Background {
+    child: Child,
+    args: String,
+    output: PathBuf,
+}
+
+impl Background {
+    fn spawn(ws: &Workspace, args: &[&str]) -> Background {
+        let output = ws.path().join(format!("background-{}.log", args[0]));
+        let file = std::fs::File::create(&output).expect("create the output file");
+        let mut command = ws.command(args);
+        command.process_group(0);
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("output handle"))
+            .stderr(file)
+            .spawn()
+            .expect("terraform starts");
+        Background {
+            child,
+            args: args.join(" "),
+            output,
+        }
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(&self.output).unwrap_or_default()
+    }
+
+    /// Waits up to a minute for terraform to exit, and requires success.
+    fn succeeds(mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("terraform status") {
+                assert!(
+                    status.success(),
+                    "terraform {} failed ({status}):\n{}",
+                    self.args,
+                    self.output()
+                );
+                return self.output();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "terraform {} did not finish:\n{}",
+                self.args,
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            send_signal(self.child.id(), "KILL", true);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The ID in the "Lock Info" of a lock error.
+fn lock_info_id(run: &Run) -> String {
+    let text = run.stderr();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("ID:").map(|id| id.trim().to_string()))
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| panic!("no lock ID in the error\n{}", run.report()))
 }
 
 #[test]
@@ -292,4 +403,185 @@ fn plans_stop_layouts_the_platform_does_not_allow_or_that_do_not_fit() {
              g4dn.xlarge (rack).",
         );
     assert!(teams.sim.handle.tasks().is_empty(), "nothing was started");
+}
+
+/// Whether the start journal of `workspace` in the working directory of `ws` holds a
+/// note of a started task.
+fn journal_has_a_note(ws: &Workspace, workspace: &str) -> bool {
+    let dir = ws
+        .path()
+        .join(".terraform/outposts-started-tasks/workspaces")
+        .join(workspace);
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with("cap-") && n.ends_with(".json"))
+        })
+    })
+}
+
+/// Two CI runners apply the same team's workspace at once (two checkouts of the same
+/// configuration, one backend schema and workspace). Time stands still in the
+/// simulator, so the first runner's task waits, holding the lock, while the second
+/// tries: the overlap is certain.
+#[test]
+fn two_runners_applying_one_workspace_at_once_one_is_refused_the_lock_and_one_task_starts() {
+    let teams = Teams::start(Sim::frozen());
+    let sim = &teams.sim;
+    let platform = teams.platform();
+    let first = teams.runner("single-outpost");
+    let second = teams.runner("single-outpost");
+
+    let running = Background::spawn(&first, APPLY);
+    until("the first runner's task", || sim.handle.tasks().len() == 1);
+    let starts = sim.count("StartCapacityTask");
+    let refused = second.fails(APPLY_NO_WAIT_FOR_LOCK);
+    // The workspace has no state row until an apply saves one, so Terraform holds it
+    // through the database's workspace-creation lock for the whole first apply.
+    refused
+        .assert_mentions("Error acquiring the state lock")
+        .assert_mentions("Already locked for workspace creation: default");
+    assert_eq!(
+        sim.count("StartCapacityTask"),
+        starts,
+        "the refused runner reached the API\n{}",
+        refused.report()
+    );
+    // That lock is the database's, not the team's: meanwhile the platform team cannot
+    // lock its own state either.
+    platform
+        .fails(&["plan", "-input=false", "-no-color", "-lock-timeout=0s"])
+        .assert_mentions("Cannot lock workspace; already locked for workspace creation: default");
+
+    sim.handle.advance_clock(Duration::from_secs(3600));
+    running.succeeds();
+    let tasks = sim.handle.tasks();
+    assert_eq!(
+        tasks.len(),
+        1,
+        "one StartCapacityTask for one resource: {tasks:?}"
+    );
+    assert_eq!(tasks[0].status, CapacityTaskStatus::Completed);
+    // Both runners see the one state.
+    assert_eq!(task_ids(&second), vec![tasks[0].capacity_task_id.clone()]);
+    assert_no_changes(&second);
+}
+
+/// Two workspaces of one team (`terraform workspace new`) lay out the same Outpost at
+/// once. Their states lock apart, so both reach the API; AWS lets one task run per
+/// Outpost, and the later is told which task holds it.
+#[test]
+fn two_workspaces_laying_out_one_outpost_both_reach_the_api_and_the_later_is_told_the_task() {
+    let teams = Teams::start(Sim::frozen());
+    let sim = &teams.sim;
+    teams.platform();
+    let blue = teams.runner("single-outpost");
+    blue.ok(&["workspace", "new", "-no-color", "blue"]);
+    let green = teams.runner("single-outpost");
+    green.ok(&["workspace", "new", "-no-color", "green"]);
+
+    let running = Background::spawn(&blue, APPLY);
+    until("blue's task", || sim.handle.tasks().len() == 1);
+    let winner = sim.handle.tasks()[0].capacity_task_id.clone();
+    let starts = sim.count("StartCapacityTask");
+    let lost = green.fails(APPLY_NO_WAIT_FOR_LOCK);
+    assert!(
+        !lost.stderr().contains("Error acquiring the state lock"),
+        "the workspaces lock apart\n{}",
+        lost.report()
+    );
+    lost.assert_mentions("Another capacity task is active")
+        .assert_mentions(&winner)
+        .assert_mentions(&format!("terraform import <address> {OUTPOST}/{winner}"));
+    assert!(
+        sim.count("StartCapacityTask") > starts,
+        "green reached the API"
+    );
+    assert_eq!(
+        task_ids(&green),
+        Vec::<String>::new(),
+        "green saved nothing"
+    );
+
+    sim.handle.advance_clock(Duration::from_secs(3600));
+    running.succeeds();
+    assert_eq!(sim.handle.tasks().len(), 1, "{:?}", sim.handle.tasks());
+    assert_eq!(task_ids(&blue), vec![winner]);
+    assert_eq!(
+        teams
+            .pg
+            .query("SELECT name FROM outposts_team_single_outpost.states ORDER BY name"),
+        "blue\ngreen"
+    );
+}
+
+/// SIGKILL to terraform in the middle of an apply (a cancelled CI job, the OOM killer),
+/// then the runbook: `terraform force-unlock`, apply again.
+///
+/// The pg backend's lock is a session-level advisory lock of the killed process's
+/// connection, so PostgreSQL releases it as the connection closes: the workspace is
+/// unlocked before anyone runs force-unlock, and force-unlock in a fresh process has
+/// nothing to release and succeeds for any ID — here the one the refused runner's lock
+/// error showed, which is that runner's own attempt, not the holder's. The provider
+/// Terraform ran exits too, so the next apply in that working directory adopts the task
+/// it had started.
+#[test]
+fn after_terraform_is_killed_mid_apply_the_lock_is_gone_force_unlock_succeeds_and_the_task_is_adopted()
+ {
+    let teams = Teams::start(Sim::frozen());
+    let sim = &teams.sim;
+    teams.platform();
+    let runner = teams.runner("single-outpost");
+    runner.ok(&["workspace", "new", "-no-color", "ci"]);
+    let other = teams.runner("single-outpost");
+    other.ok(&["workspace", "select", "-no-color", "ci"]);
+    until("no advisory lock is held", || {
+        teams.pg.advisory_locks().is_empty()
+    });
+
+    let mut killed = Background::spawn(&runner, APPLY);
+    until("the task, noted in the start journal", || {
+        sim.handle.tasks().len() == 1 && journal_has_a_note(&runner, "ci")
+    });
+    let task = sim.handle.tasks()[0].capacity_task_id.clone();
+    assert!(
+        !teams.pg.advisory_locks().is_empty(),
+        "the apply holds the workspace's lock"
+    );
+    let refused = other.fails(APPLY_NO_WAIT_FOR_LOCK);
+    refused
+        .assert_mentions("Error acquiring the state lock")
+        .assert_mentions("Workspace is already locked: ci");
+    let shown_id = lock_info_id(&refused);
+
+    let provider = Orphan(provider_pid_of(killed.child.id()));
+    send_signal(killed.child.id(), "KILL", false);
+    let _ = killed.child.wait();
+    assert!(
+        provider.exits_within(Duration::from_secs(10)),
+        "the provider (pid {}) outlived its killed terraform by 10 s",
+        provider.0
+    );
+    // Already unlocked: the lock went with the killed process's connection.
+    until("PostgreSQL releases the killed session's lock", || {
+        teams.pg.advisory_locks().is_empty()
+    });
+    other.ok(&["plan", "-input=false", "-no-color", "-lock-timeout=0s"]);
+    runner
+        .ok(&["force-unlock", "-force", "-no-color", &shown_id])
+        .assert_mentions("Terraform state has been successfully unlocked!");
+
+    sim.handle.advance_clock(Duration::from_secs(3600));
+    let run = runner.ok(APPLY);
+    let tasks = sim.handle.tasks();
+    assert_eq!(
+        tasks.len(),
+        1,
+        "the killed apply's task was adopted, not started again: {tasks:?}\n{}",
+        run.report()
+    );
+    assert_eq!(task_ids(&runner), vec![task.clone()]);
+    assert_eq!(task_ids(&other), vec![task]);
+    assert_no_changes(&other);
 }

@@ -9,8 +9,8 @@
 //! connection of the terraform process that took them; a workspace that has no state
 //! row yet (a first apply in `default`) is locked through one lock shared by the whole
 //! database; the "Lock Info" of a lock error is the refused command's own, not the
-//! holder's; and `force-unlock` in a fresh process releases nothing and succeeds for any
-//! ID.
+//! holder's; and `force-unlock` in a fresh process releases nothing and reports success
+//! for any ID, also while the holder runs.
 
 use crate::harness::{PRIVATE_PROVIDER, Run, Workspace, send_signal};
 use crate::interruption::until;
@@ -521,9 +521,10 @@ fn two_workspaces_laying_out_one_outpost_both_reach_the_api_and_the_later_is_tol
 ///
 /// The pg backend's lock is a session-level advisory lock of the killed process's
 /// connection, so PostgreSQL releases it as the connection closes: the workspace is
-/// unlocked before anyone runs force-unlock, and force-unlock in a fresh process has
-/// nothing to release and succeeds for any ID — here the one the refused runner's lock
-/// error showed, which is that runner's own attempt, not the holder's. The provider
+/// unlocked before anyone runs force-unlock. force-unlock in a fresh process releases
+/// nothing and reports success for any ID — here the one the refused runner's lock
+/// error showed, which is that runner's own attempt, not the holder's — also while the
+/// holder still runs, when the lock stays. The provider
 /// Terraform ran exits too, so the next apply in that working directory adopts the task
 /// it had started.
 #[test]
@@ -554,6 +555,19 @@ fn after_terraform_is_killed_mid_apply_the_lock_is_gone_force_unlock_succeeds_an
         .assert_mentions("Error acquiring the state lock")
         .assert_mentions("Workspace is already locked: ci");
     let shown_id = lock_info_id(&refused);
+    // While the holder lives, force-unlock says it unlocked, and releases nothing: a
+    // session's advisory lock is released only by that session.
+    other
+        .ok(&["force-unlock", "-force", "-no-color", &shown_id])
+        .assert_mentions("Terraform state has been successfully unlocked!");
+    assert!(
+        !teams.pg.advisory_locks().is_empty(),
+        "the live apply still holds its lock"
+    );
+    let again = other.fails(APPLY_NO_WAIT_FOR_LOCK);
+    again.assert_mentions("Workspace is already locked: ci");
+    // Each refusal shows an ID of its own: the holder's lock ID is not stored anywhere.
+    assert_ne!(lock_info_id(&again), shown_id);
 
     let provider = Orphan(provider_pid_of(killed.child.id()));
     send_signal(killed.child.id(), "KILL", false);

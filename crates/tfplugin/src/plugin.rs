@@ -443,7 +443,8 @@ fn ignore_interrupts(shutdown: CancellationToken) {
 }
 
 /// Terraform killed outright (SIGKILL, the OOM killer, a cancelled CI job) never calls
-/// Shutdown, and go-plugin gives the plugin no pipe that would close. A plugin living on
+/// Shutdown, and the plugin reads nothing from Terraform that would end: its stdin is
+/// Terraform's own, and its output pipes fail only when written to. A plugin living on
 /// would wait out its operation for nobody and hold what it holds (a resource's locks)
 /// for hours. When the process that started it is gone — the plugin has been handed to
 /// another parent — it shuts down as on Shutdown: operations in flight are told to stop,

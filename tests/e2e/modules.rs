@@ -1,6 +1,7 @@
 //! The shared module `examples/modules/outpost-capacity`, run as its authors run it:
-//! `terraform test` in the module, against the simulator. The team configurations that
-//! call it, with their state in PostgreSQL, are run in `teams.rs`.
+//! `terraform test` in the module, and its layout-drift check, against the simulator.
+//! The team configurations that call it, with their state in PostgreSQL, are run in
+//! `teams.rs`.
 
 use crate::sim::Sim;
 use outposts_simulator::{SimulatorConfig, TaskTiming};

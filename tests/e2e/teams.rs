@@ -1,8 +1,9 @@
 //! The platform team and two application teams as they run in CI: state in PostgreSQL
 //! (Terraform's `pg` backend and its locks, on a throwaway server per test), the
 //! platform's outputs read by the teams through `terraform_remote_state`, the shared
-//! module, and the provider installed by `terraform init` at its private-registry
-//! address from a filesystem mirror of this build — against the simulator.
+//! module installed by `terraform init` from the private registry by version, and the
+//! provider at its private-registry address from a filesystem mirror of this build —
+//! against the simulator.
 //!
 //! What the pg backend of Terraform 1.11 does, checked here against the real server:
 //! its locks are session-level advisory locks (`pg_try_advisory_lock`), held by the
@@ -23,12 +24,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// The shared module's address in the platform team's private registry, as the team
-/// configurations name it.
-const MODULE_IN_REGISTRY: &str = "registry.platform.internal/platform/outpost-capacity/outposts";
-/// The shared module in this repository, relative to a team's directory.
-const MODULE_IN_REPOSITORY: &str = "../../modules/outpost-capacity";
+use xtask::registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, cli_config, publish_module};
+use xtask::serve::StaticHttps;
 
 /// An apply as CI runs it; and one that gives up at once when the state is locked.
 const APPLY: &[&str] = &["apply", "-input=false", "-auto-approve", "-no-color"];
@@ -40,56 +37,18 @@ const APPLY_NO_WAIT_FOR_LOCK: &[&str] = &[
     "-lock-timeout=0s",
 ];
 
-/// The team configurations install the shared module from the platform team's private
-/// registry (`source = MODULE_IN_REGISTRY`, `version = "~> 1.0"`), which these tests do
-/// not serve: this rewrites the copy in `dir` to take it from this repository instead.
-/// The one place to change once the tests serve the registry.
-fn use_the_module_from_this_repository(dir: &Path) {
-    let mut rewritten = 0;
-    for entry in std::fs::read_dir(dir)
-        .expect("read the team's directory")
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("tf") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read a configuration file");
-        let mut out = Vec::new();
-        let mut in_module = false;
-        for line in text.lines() {
-            let trimmed = line.trim_start();
-            if line.starts_with("module ") {
-                in_module = true;
-            } else if line == "}" {
-                in_module = false;
-            }
-            if in_module && trimmed.starts_with("source") && trimmed.contains(MODULE_IN_REGISTRY) {
-                out.push(line.replace(MODULE_IN_REGISTRY, MODULE_IN_REPOSITORY));
-                rewritten += 1;
-                continue;
-            }
-            if in_module && (trimmed.starts_with("version ") || trimmed.starts_with("version=")) {
-                // A local module takes no version constraint.
-                continue;
-            }
-            out.push(line.to_string());
-        }
-        std::fs::write(&path, out.join("\n") + "\n").expect("write a configuration file");
-    }
-    assert!(
-        rewritten > 0,
-        "no module in {} comes from {MODULE_IN_REGISTRY}",
-        dir.display()
-    );
-}
-
-/// A simulator, a PostgreSQL server, and the provider in an unpacked filesystem mirror
-/// at its private-registry address, which `terraform init` installs from.
+/// A simulator, a PostgreSQL server, the platform team's private registry serving the
+/// shared module (as `cargo xtask module-release` publishes it), and the provider in
+/// an unpacked filesystem mirror at its private-registry address: `terraform init`
+/// installs the module from the registry by version and the provider from the mirror.
+/// (`registry.rs` and `examples/teams/run.sh` install the provider from the registry
+/// too; a mirror saves each test here signing a release.)
 struct Teams {
     sim: Sim,
     pg: Postgres,
-    /// The mirror and the CLI configuration that installs from it.
+    /// The platform team's private registry, serving the shared module 1.0.0.
+    registry: StaticHttps,
+    /// The registry's directory, the mirror and the CLI configuration.
     dir: tempfile::TempDir,
 }
 
@@ -111,32 +70,60 @@ impl Teams {
         if std::fs::hard_link(&provider, &binary).is_err() {
             std::fs::copy(&provider, &binary).expect("copy the provider into the mirror");
         }
+        let registry_dir = dir.path().join("registry");
+        let module = Path::new(env!("CARGO_MANIFEST_DIR")).join(OUTPOST_CAPACITY_SOURCE);
+        publish_module(&registry_dir, &OUTPOST_CAPACITY, "1.0.0", &module)
+            .unwrap_or_else(|e| panic!("publish the shared module: {e:#}"));
+        let registry = StaticHttps::serve(&registry_dir).expect("serve the registry over HTTPS");
         std::fs::write(
             dir.path().join("cli.tfrc"),
             format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    \
+                "{}\nprovider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    \
                  include = [\"{PRIVATE_PROVIDER}\"]\n  }}\n  direct {{\n    \
                  exclude = [\"{PRIVATE_PROVIDER}\"]\n  }}\n}}\n",
+                cli_config(&registry.base),
                 dir.path().join("mirror").display().to_string()
             ),
         )
         .expect("write the CLI configuration");
-        Teams { sim, pg, dir }
+        Teams {
+            sim,
+            pg,
+            registry,
+            dir,
+        }
     }
 
     /// A working directory of `examples/teams/<team>` as a CI runner checks it out,
     /// initialised (`terraform init`: the backend, the module, the provider).
     fn runner(&self, team: &str) -> Workspace {
         let mut ws = self.sim.examples_workspace(&format!("teams/{team}"));
-        if team != "platform" {
-            use_the_module_from_this_repository(ws.path());
-        }
+        ws.set_env(
+            "SSL_CERT_FILE",
+            &self.registry.ca_file.display().to_string(),
+        );
         ws.set_env(
             "TF_CLI_CONFIG_FILE",
             &self.dir.path().join("cli.tfrc").display().to_string(),
         );
         ws.set_env("PG_CONN_STR", &self.pg.conn_str());
         ws.ok(&["init", "-input=false", "-no-color"]);
+        if team != "platform" {
+            let manifest = ws.path().join(".terraform/modules/modules.json");
+            let manifest: Json = serde_json::from_str(
+                &std::fs::read_to_string(&manifest).expect("init wrote modules.json"),
+            )
+            .expect("modules.json is JSON");
+            let capacity = manifest["Modules"]
+                .as_array()
+                .and_then(|modules| modules.iter().find(|m| m["Key"] == "capacity"))
+                .unwrap_or_else(|| panic!("no module capacity: {manifest:#}"));
+            assert_eq!(
+                (capacity["Source"].as_str(), capacity["Version"].as_str()),
+                (Some(OUTPOST_CAPACITY.source().as_str()), Some("1.0.0")),
+                "the shared module comes from the registry: {capacity:#}"
+            );
+        }
         ws
     }
 

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 use xtask::registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, cli_config, publish_module};
 use xtask::serve::StaticHttps;
 
+/// The fleet team's rack, which other accounts' services share.
+const SHARED_RACK: &str = "op-0aaaaaaaaaaaaaaa1";
+
 /// An apply as CI runs it; and one that gives up at once when the state is locked.
 const APPLY: &[&str] = &["apply", "-input=false", "-auto-approve", "-no-color"];
 const APPLY_NO_WAIT_FOR_LOCK: &[&str] = &[
@@ -284,8 +287,8 @@ fn the_platform_publishes_each_teams_outposts_and_both_teams_lay_them_out_throug
     );
     let fleet_outposts = &published["fleet"];
     assert_eq!(
-        fleet_outposts[OUTPOST]["instance_families"],
-        json!(["c5", "m5", "r5"])
+        fleet_outposts[SHARED_RACK]["instance_families"],
+        json!(["c5", "m5"])
     );
     assert_eq!(
         fleet_outposts["op-0fedcba9876543210"]["arn"],
@@ -311,8 +314,8 @@ fn the_platform_publishes_each_teams_outposts_and_both_teams_lay_them_out_throug
     let fleet = teams.runner("fleet");
     apply(&fleet);
     let tasks = &outputs(&fleet)["tasks"]["value"];
-    assert_eq!(tasks["seattle-rack"]["status"], "COMPLETED", "{tasks:#}");
-    assert_eq!(tasks["seattle-rack"]["outpost_id"], OUTPOST);
+    assert_eq!(tasks["shared-rack"]["status"], "COMPLETED", "{tasks:#}");
+    assert_eq!(tasks["shared-rack"]["outpost_id"], SHARED_RACK);
     assert_eq!(tasks["edge-server"]["status"], "COMPLETED");
     assert_eq!(tasks["edge-server"]["outpost_id"], "op-0fedcba9876543210");
     assert_eq!(sim.handle.tasks().len(), 3, "one task per module instance");
@@ -377,16 +380,17 @@ fn plans_stop_layouts_the_platform_does_not_allow_or_that_do_not_fit() {
 
     let fleet = teams.runner("fleet");
     let sites = format!(
-        "outposts={{rack={{outpost=\"{}\",order_id=\"{ORDER}\",layout={{\"g4dn.xlarge\"=1,\"r5.xlarge\"=2}}}},busy={{outpost=\"op-0aaaaaaaaaaaaaaa1\",order_id=\"oo-0aaaaaaaaaaaaaaa1\",layout={{\"m5.large\"=1}}}}}}",
+        "outposts={{rack={{outpost=\"{}\",order_id=\"{ORDER}\",layout={{\"g4dn.xlarge\"=1}}}},busy={{outpost=\"{SHARED_RACK}\",order_id=\"oo-0aaaaaaaaaaaaaaa1\",layout={{\"m5.large\"=2,\"r5.xlarge\"=2}}}}}}",
         teams.sim.outpost_arn()
     );
     plan(&fleet, &sites)
         .assert_mentions(
-            "The platform team does not allow team fleet to lay out op-0aaaaaaaaaaaaaaa1 \
-             (busy); it allows: op-0123456789abcdef0, op-0fedcba9876543210.",
+            "The platform team does not allow team fleet to lay out \
+             arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0 (rack); it \
+             allows: op-0aaaaaaaaaaaaaaa1, op-0fedcba9876543210.",
         )
         .assert_mentions(
-            "The platform team does not allow team fleet the instance types m5.large (busy), \
+            "The platform team does not allow team fleet the instance types r5.xlarge (busy), \
              g4dn.xlarge (rack).",
         );
     assert!(teams.sim.handle.tasks().is_empty(), "nothing was started");

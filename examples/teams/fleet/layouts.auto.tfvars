@@ -1,15 +1,15 @@
 # Sites of the simulator's built-in world, which the platform team allows this team
 # (../platform/terraform.tfvars); replace with your own.
 outposts = {
-  "seattle-rack" = {
-    outpost  = "arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0"
-    order_id = "oo-0123456789abcdef0"
-    # Keeps room for the c5.4xlarge instance running there: a layout without it
-    # would wait (WAIT_FOR_EVACUATION) until that instance is stopped or moved.
+  "shared-rack" = {
+    outpost  = "arn:aws:outposts:us-west-2:111122223333:outpost/op-0aaaaaaaaaaaaaaa1"
+    order_id = "oo-0aaaaaaaaaaaaaaa1"
+    # Other services run instances here (m5.large and c5.2xlarge): a layout with fewer
+    # slots of their types than the rack has now would wait (WAIT_FOR_EVACUATION)
+    # until they are moved, so this team keeps every slot of those types.
     layout = {
-      "c5.4xlarge" = 4
-      "m5.xlarge"  = 4
-      "r5.2xlarge" = 4
+      "c5.2xlarge" = 6
+      "m5.large"   = 24
     }
   }
   "edge-server" = {

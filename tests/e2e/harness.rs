@@ -10,11 +10,21 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-outposts"))
 }
 
-/// The `outposts-simulator` binary of this build. It is another package's binary,
-/// which cargo does not build for this package's tests alone, so it is built here the
-/// way the workspace's test run builds every target (a no-op when that run built it; a
-/// narrower build would unify features differently and rebuild much of the tree).
+/// The `outposts-simulator` binary of this build.
 pub fn simulator_binary() -> PathBuf {
+    workspace_binary("outposts-simulator")
+}
+
+/// The `xtask` binary of this build (`cargo xtask`).
+pub fn xtask_binary() -> PathBuf {
+    workspace_binary("xtask")
+}
+
+/// A binary of another package of the workspace, which cargo does not build for this
+/// package's tests alone, so it is built here the way the workspace's test run builds
+/// every target (a no-op when that run built it; a narrower build would unify features
+/// differently and rebuild much of the tree).
+fn workspace_binary(name: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(&cargo)
         .args([
@@ -35,12 +45,12 @@ pub fn simulator_binary() -> PathBuf {
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == "outposts-simulator" && m["target"]["kind"][0] == "bin")
+        .filter(|m| m["target"]["name"] == name && m["target"]["kind"][0] == "bin")
         // Not the unit-test harness built from the same target.
         .filter(|m| m["profile"]["test"] == false)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
-        .expect("cargo reported the simulator's executable")
+        .unwrap_or_else(|| panic!("cargo reported no executable of the binary {name}"))
 }
 
 /// The terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing is a failure with

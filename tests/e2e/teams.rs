@@ -590,3 +590,62 @@ fn after_terraform_is_killed_mid_apply_the_lock_is_gone_force_unlock_succeeds_an
     assert_eq!(task_ids(&other), vec![task]);
     assert_no_changes(&other);
 }
+
+/// `examples/teams/run.sh`, the README's teams walkthrough, run as a user runs it
+/// (with this build's binaries, so it does not build again): the simulator, PostgreSQL
+/// and the private registry started, the platform and both teams applied (the teams at
+/// once), the drift check in sync, one team upgraded to module 1.1.0, everything
+/// destroyed and cleaned up.
+#[test]
+fn the_teams_walkthrough_runs_from_start_to_end_and_cleans_up() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/teams/run.sh");
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let mut command = std::process::Command::new("bash");
+    command.arg(&script);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TF_") || key.starts_with("AWS_") || key.starts_with("PG") {
+            command.env_remove(&key);
+        }
+    }
+    let output = command
+        .env("TERRAFORM", crate::harness::terraform_binary())
+        .env("PROVIDER_BIN", crate::harness::provider_binary())
+        .env("SIMULATOR_BIN", crate::harness::simulator_binary())
+        .env("XTASK_BIN", crate::harness::xtask_binary())
+        // Its scratch directory (mktemp) inside this test's, to check it is removed.
+        .env("TMPDIR", scratch.path())
+        .output()
+        .expect("run examples/teams/run.sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = format!(
+        "command: bash {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "the walkthrough failed\n{report}");
+    for expected in [
+        "\"single-outpost\" = {",
+        "single-outpost: Apply complete! Resources: 1 added",
+        "fleet: Apply complete! Resources: 2 added",
+        "status = \"COMPLETED\"",
+        "IN SYNC  single-outpost (workspace prod)",
+        "IN SYNC  fleet (workspace prod)",
+        "single-outpost: module outpost-capacity 1.1.0",
+        "fleet: module outpost-capacity 1.0.0",
+        "single-outpost: no changes with the new module version",
+        "single-outpost: Destroy complete! Resources: 1 destroyed.",
+        "fleet: Destroy complete! Resources: 2 destroyed.",
+        "==> done",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "the walkthrough's output lacks {expected:?}\n{report}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(scratch.path())
+        .expect("read the scratch directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "the walkthrough left {left:?}\n{report}");
+}

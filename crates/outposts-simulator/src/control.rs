@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::faults::{FaultKind, FaultRule, FaultTrigger};
 use super::operation::Operation;
+use super::rate_limit::{RateLimit, RateScope};
 use super::state::{ControlError, Evacuation, EventualConsistency, Simulator};
 use super::tasks::{CapacityTaskFailure, CapacityTaskStatus, FailureType, TaskTiming};
 use super::world::RunningInstance;
@@ -34,6 +35,14 @@ pub(crate) fn routes() -> Router<Arc<Simulator>> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/_sim/faults/{id}", delete(remove_fault))
+        .route(
+            "/_sim/rate-limits",
+            get(list_rate_limits)
+                .post(set_rate_limit)
+                .delete(clear_rate_limits),
+        )
+        .route("/_sim/rate-limits/{operation}", delete(remove_rate_limit))
+        .route("/_sim/throttles", get(throttles).delete(reset_throttles))
         .route("/_sim/consistency", post(set_consistency))
         .route("/_sim/evacuate", post(evacuate))
         .route("/_sim/instances", post(add_instance))
@@ -92,6 +101,8 @@ async fn state(State(sim): Sim) -> Response {
         "timing": timing_json(sim.timing()),
         "faults": sim.faults(),
         "counts": sim.request_counts(),
+        "rate_limits": sim.rate_limits().by_name(),
+        "throttled": sim.throttled_counts(),
     }))
 }
 
@@ -173,6 +184,80 @@ async fn remove_fault(State(sim): Sim, Path(id): Path<String>) -> Response {
         Ok(id) if sim.remove_fault(id) => ok(json!({})),
         _ => error(StatusCode::NOT_FOUND, format!("fault {id} not found")),
     }
+}
+
+/// The limits by scope, every bucket with its tokens and counters, and the
+/// throttled calls per operation.
+fn rate_limits_json(sim: &Simulator) -> serde_json::Value {
+    json!({
+        "limits": sim.rate_limits().by_name(),
+        "buckets": sim.rate_limit_buckets(),
+        "throttled": sim.throttled_counts(),
+    })
+}
+
+async fn list_rate_limits(State(sim): Sim) -> Response {
+    ok(rate_limits_json(&sim))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitRequest {
+    /// An operation name, `"*"` or absent for every operation without its own limit.
+    operation: Option<String>,
+    rate: f64,
+    /// One second's worth when absent.
+    burst: Option<u32>,
+}
+
+async fn set_rate_limit(State(sim): Sim, body: Bytes) -> Response {
+    let request: RateLimitRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return control_error(e),
+    };
+    let scope = match RateScope::parse(request.operation.as_deref().unwrap_or("*")) {
+        Ok(scope) => scope,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let burst = request
+        .burst
+        .unwrap_or_else(|| RateLimit::default_burst(request.rate));
+    match RateLimit::new(request.rate, burst) {
+        Ok(limit) => {
+            sim.set_rate_limit(scope, limit);
+            ok(rate_limits_json(&sim))
+        }
+        Err(message) => error(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+async fn clear_rate_limits(State(sim): Sim) -> Response {
+    sim.clear_rate_limits();
+    ok(rate_limits_json(&sim))
+}
+
+async fn remove_rate_limit(State(sim): Sim, Path(operation): Path<String>) -> Response {
+    let scope = match RateScope::parse(&operation) {
+        Ok(scope) => scope,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    if sim.remove_rate_limit(scope) {
+        ok(rate_limits_json(&sim))
+    } else {
+        error(
+            StatusCode::NOT_FOUND,
+            format!("no rate limit is set for {}", scope.as_str()),
+        )
+    }
+}
+
+async fn throttles(State(sim): Sim) -> Response {
+    ok(json!(sim.throttled_counts()))
+}
+
+async fn reset_throttles(State(sim): Sim) -> Response {
+    sim.reset_throttled_counts();
+    ok(json!({}))
 }
 
 async fn set_consistency(State(sim): Sim, body: Bytes) -> Response {

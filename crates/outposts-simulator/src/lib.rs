@@ -9,6 +9,7 @@
 //! - [`validate`]: the service model's constraints and AWS's validation messages.
 //! - [`sigv4`]: signature verification.
 //! - [`faults`]: injected faults and request counters.
+//! - [`rate_limit`]: API rate limits, a token bucket per account and operation.
 //! - `control`: the `/_sim/` test control endpoint; `server`: HTTP plumbing.
 //!
 //! Tests start one with [`start`] and steer it through the returned
@@ -21,6 +22,7 @@ mod connection;
 mod control;
 pub mod faults;
 mod operation;
+pub mod rate_limit;
 mod server;
 pub mod sigv4;
 mod state;
@@ -39,6 +41,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::{ActiveFault, FaultKind, FaultRule, FaultTrigger};
 pub use operation::Operation;
+pub use rate_limit::{BucketReport, RateLimit, RateLimits, RateScope};
 pub use sigv4::Credentials;
 pub use state::{ControlError, Evacuation, EventualConsistency, Simulator};
 pub use tasks::{
@@ -68,6 +71,8 @@ pub struct SimulatorConfig {
     /// Items per page when a request gives no `MaxResults` (AWS's own default is
     /// not documented; small values make every caller read several pages).
     pub page_size: usize,
+    /// API rate limits per account and operation; none by default.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for SimulatorConfig {
@@ -82,6 +87,7 @@ impl Default for SimulatorConfig {
             allow_non_loopback: false,
             log_requests: false,
             page_size: api::DEFAULT_PAGE_SIZE,
+            rate_limits: RateLimits::default(),
         }
     }
 }

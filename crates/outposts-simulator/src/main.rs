@@ -35,6 +35,12 @@ OPTIONS:
     --list-hidden-duration D      ListCapacityTasks leaves a new task out for D
     --fault-seed N                seed for rate-based faults
     --page-size N                 list items per page without MaxResults [default: 100]
+    --rate-limit OP=RATE[/BURST]  throttle each account's calls of operation OP beyond
+                                  RATE per second (bursts of BURST, default one second's
+                                  worth) with ThrottlingException; OP '*' or 'all' is
+                                  every operation without its own limit, each in its own
+                                  bucket. Repeatable. The account is the caller's access
+                                  key ID. [default: no limit]
     --quiet                       do not log requests to stderr
     -h, --help                    print this help
 
@@ -131,6 +137,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                     .ok()
                     .filter(|n| (1..=1000).contains(n))
                     .ok_or_else(|| format!("{flag}: {text:?} is not a number from 1 to 1000"))?;
+            }
+            "--rate-limit" => {
+                let text = value(&flag)?;
+                options
+                    .config
+                    .rate_limits
+                    .add_flag(&text)
+                    .map_err(|e| format!("{flag}: {e}"))?;
             }
             "--quiet" => options.config.log_requests = false,
             other => return Err(format!("unknown option {other:?}")),
@@ -236,6 +250,12 @@ async fn run(options: Options) -> Result<(), String> {
             "required but not verified"
         },
     );
+    for (scope, limit) in config.rate_limits.by_name() {
+        eprintln!(
+            "outposts-simulator: rate limit {scope}: {} per second, bursts of {}, per access key",
+            limit.rate, limit.burst
+        );
+    }
     simulator::serve(listener, config, shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
@@ -304,6 +324,47 @@ mod tests {
         assert_eq!(consistency.list_hidden_seconds, 30.0);
         assert_eq!(consistency.get_not_found_calls, 0);
         assert!(parse_args(["--list-hidden-calls", "two"].map(String::from).into_iter()).is_err());
+    }
+
+    #[test]
+    fn rate_limit_flags_add_up_and_bad_ones_are_named() {
+        use outposts_simulator::{Operation, RateLimit};
+        let options = parse(&[
+            "--rate-limit",
+            "GetCapacityTask=2/4",
+            "--rate-limit=*=10",
+            "--rate-limit",
+            "StartCapacityTask=0.5",
+        ]);
+        let limits = options.config.rate_limits;
+        assert_eq!(
+            limits.for_operation(Operation::GetCapacityTask),
+            Some(RateLimit {
+                rate: 2.0,
+                burst: 4
+            })
+        );
+        assert_eq!(
+            limits.for_operation(Operation::StartCapacityTask),
+            Some(RateLimit {
+                rate: 0.5,
+                burst: 1
+            })
+        );
+        assert_eq!(
+            limits.for_operation(Operation::ListOutposts),
+            Some(RateLimit {
+                rate: 10.0,
+                burst: 10
+            })
+        );
+        assert!(parse(&[]).config.rate_limits.is_empty());
+        for bad in ["GetCapacityTask", "GetTask=1", "*=0", "*=1/0"] {
+            let error = parse_args(["--rate-limit", bad].map(String::from).into_iter())
+                .err()
+                .unwrap_or_default();
+            assert!(error.starts_with("--rate-limit: "), "{bad:?}: {error:?}");
+        }
     }
 
     #[test]

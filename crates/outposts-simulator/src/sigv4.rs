@@ -172,6 +172,15 @@ pub fn verify(
     request: &SignedRequest<'_>,
     credentials: Option<&Credentials>,
 ) -> Result<(), AuthError> {
+    authenticate(request, credentials).map(|_| ())
+}
+
+/// As [`verify`], and returns the checked Authorization: its `access_key_id` is who
+/// called (the simulator's notion of an account, see [`crate::rate_limit`]).
+pub fn authenticate(
+    request: &SignedRequest<'_>,
+    credentials: Option<&Credentials>,
+) -> Result<Authorization, AuthError> {
     let Some(header) = request.headers.get("authorization") else {
         return Err(AuthError::Missing);
     };
@@ -192,7 +201,7 @@ pub fn verify(
         ));
     }
     let Some(credentials) = credentials else {
-        return Ok(());
+        return Ok(auth);
     };
     if auth.access_key_id != credentials.access_key_id {
         return Err(AuthError::UnknownAccessKey);
@@ -204,7 +213,7 @@ pub fn verify(
         &string_to_sign(&amz_date, &auth.scope(), &canonical),
     );
     if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
-        Ok(())
+        Ok(auth)
     } else {
         Err(AuthError::SignatureMismatch)
     }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::SimulatorConfig;
 use super::faults::{ActiveFault, FaultDecision, FaultRule, Faults};
 use super::operation::Operation;
+use super::rate_limit::{BucketReport, RateLimit, RateLimiter, RateLimits, RateScope};
 use super::sigv4::Credentials;
 use super::tasks::{
     CapacityTask, CapacityTaskFailure, CapacityTaskStatus, Clock, Millis, TaskTiming,
@@ -94,6 +95,9 @@ pub struct Simulator {
     /// ID from an earlier simulator run cannot find it by accident.
     nonce: u64,
     request_counter: AtomicU64,
+    /// Apart from the world's lock: a throttled request never waits for, or touches,
+    /// the state it would have read.
+    rate_limiter: Mutex<RateLimiter>,
 }
 
 #[derive(Debug)]
@@ -207,6 +211,7 @@ impl Simulator {
             allow_non_loopback: config.allow_non_loopback,
             nonce,
             request_counter: AtomicU64::new(0),
+            rate_limiter: Mutex::new(RateLimiter::new(config.rate_limits)),
         })
     }
 
@@ -214,6 +219,12 @@ impl Simulator {
     /// the state consistent step by step, so it stays usable.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn rate_limiter(&self) -> MutexGuard<'_, RateLimiter> {
+        self.rate_limiter
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -245,6 +256,13 @@ impl Simulator {
     /// StartCapacityTask DryRun.
     pub(crate) fn decide_faults(&self, operation: Operation, dry_run: bool) -> FaultDecision {
         self.lock().faults.decide_call(operation, dry_run)
+    }
+
+    /// Takes a rate-limit token for one call of `account` (its access key ID) to
+    /// `operation`; `false` means the call is throttled.
+    pub(crate) fn admit(&self, account: &str, operation: Operation) -> bool {
+        self.rate_limiter()
+            .admit(account, operation, Instant::now())
     }
 
     // ---- test controls -------------------------------------------------------
@@ -296,6 +314,59 @@ impl Simulator {
 
     pub fn faults(&self) -> Vec<ActiveFault> {
         self.lock().faults.rules()
+    }
+
+    /// Sets the rate limit of one operation or of every operation without its own
+    /// ([`RateScope::All`]). Buckets now under it start full.
+    pub fn set_rate_limit(&self, scope: RateScope, limit: RateLimit) {
+        self.rate_limiter().set(scope, limit, Instant::now());
+    }
+
+    /// Removes one limit; `false` if there was none.
+    pub fn remove_rate_limit(&self, scope: RateScope) -> bool {
+        self.rate_limiter().remove(scope, Instant::now())
+    }
+
+    /// Removes every rate limit (the throttled counters stay).
+    pub fn clear_rate_limits(&self) {
+        self.rate_limiter().clear();
+    }
+
+    /// The rate limits in force.
+    pub fn rate_limits(&self) -> RateLimits {
+        self.rate_limiter().limits().clone()
+    }
+
+    /// Every account's bucket for every limited operation it called, as it is now.
+    pub fn rate_limit_buckets(&self) -> Vec<BucketReport> {
+        self.rate_limiter().buckets(Instant::now())
+    }
+
+    /// How many calls of `operation` (e.g. `"GetCapacityTask"`) the rate limits
+    /// throttled. Unknown names count 0.
+    pub fn throttled_count(&self, operation: &str) -> u64 {
+        Operation::parse(operation)
+            .and_then(|op| self.rate_limiter().throttled().get(&op).copied())
+            .unwrap_or(0)
+    }
+
+    /// Calls throttled by the rate limits per operation name, operations never
+    /// throttled omitted. Injected `throttle` faults are not counted here.
+    pub fn throttled_counts(&self) -> BTreeMap<String, u64> {
+        self.rate_limiter()
+            .throttled()
+            .iter()
+            .map(|(op, n)| (op.as_str().to_string(), *n))
+            .collect()
+    }
+
+    /// Calls throttled by the rate limits, all operations together.
+    pub fn throttled_total(&self) -> u64 {
+        self.rate_limiter().throttled().values().sum()
+    }
+
+    pub fn reset_throttled_counts(&self) {
+        self.rate_limiter().reset_throttled();
     }
 
     pub fn set_eventual_consistency(&self, consistency: EventualConsistency) {
@@ -454,8 +525,10 @@ impl Simulator {
     }
 
     /// Back to the seed: no tasks, faults or counts, clock offset and consistency
-    /// cleared. Timing is kept.
+    /// cleared, rate-limit buckets full and throttled counts zero. Timing and rate
+    /// limits are kept.
     pub fn reset(&self) {
+        self.rate_limiter().reset();
         let mut state = self.lock();
         state.world = state.seed.clone();
         state.tasks.clear();

@@ -58,14 +58,21 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, error.code(), error.to_string())
     }
 
+    /// What an AWS front answers a caller over its rate limit: 429
+    /// `ThrottlingException`, "Rate exceeded". Injected `throttle` faults and the rate
+    /// limits answer alike.
+    pub(super) fn throttling() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ThrottlingException",
+            "Rate exceeded",
+        )
+    }
+
     pub(super) fn injected(kind: FaultKind, operation: Operation) -> Self {
         let op = operation.as_str();
         match kind {
-            FaultKind::Throttle => Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "ThrottlingException",
-                "Rate exceeded",
-            ),
+            FaultKind::Throttle => Self::throttling(),
             FaultKind::ServiceUnavailable => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ServiceUnavailableException",

@@ -2,8 +2,8 @@
 //! validation, response shapes and the error format the AWS SDKs parse
 //! (`X-Amzn-ErrorType` header plus a `{"Message": …}` body).
 //!
-//! Every request goes: route → count → SigV4 → injected faults (maybe a rival's
-//! start first) → validation → operation → (maybe) reshaped or lost response.
+//! Every request goes: route → count → SigV4 → rate limit → injected faults (maybe a
+//! rival's start first) → validation → operation → (maybe) reshaped or lost response.
 //! Nothing here trusts the request: bad input is answered with an AWS error, never
 //! a panic.
 
@@ -92,14 +92,32 @@ pub(crate) async fn handle(
         headers: &parts.headers,
         body: &body,
     };
-    if let Err(error) = sigv4::verify(&signed, sim.credentials.as_ref()) {
+    let caller = match sigv4::authenticate(&signed, sim.credentials.as_ref()) {
+        Ok(caller) => caller,
+        Err(error) => {
+            log(
+                &sim,
+                &method,
+                &path,
+                &format!("{} {}", operation.as_str(), error.code()),
+            );
+            return ApiError::auth(&error).into_response(&request_id);
+        }
+    };
+    // Over the caller's rate limit, the call does nothing at all: no fault rule is
+    // spent, no task moves, no rival starts.
+    if !sim.admit(&caller.access_key_id, operation) {
         log(
             &sim,
             &method,
             &path,
-            &format!("{} {}", operation.as_str(), error.code()),
+            &format!(
+                "{} 429 ThrottlingException (rate limit of {})",
+                operation.as_str(),
+                caller.access_key_id
+            ),
         );
-        return ApiError::auth(&error).into_response(&request_id);
+        return ApiError::throttling().into_response(&request_id);
     }
     let dry_run = operation == Operation::StartCapacityTask && is_dry_run(&body);
     let decision = sim.decide_faults(operation, dry_run);

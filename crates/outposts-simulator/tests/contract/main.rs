@@ -55,6 +55,7 @@ mod errors;
 mod faults;
 mod listing;
 mod operations;
+mod rate_limits;
 mod scale;
 mod shapes;
 mod start_controls;

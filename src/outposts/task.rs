@@ -356,17 +356,72 @@ impl OutpostsClient {
         Ok(call)
     }
 
-    /// Asks AWS (`DryRun`) whether the task would be accepted; nothing is started, so
-    /// the SDK's retries apply.
+    /// SDK configuration for a call whose attempts the client layer makes itself: one
+    /// attempt per call, the provider's retry mode otherwise.
+    fn one_attempt(&self) -> aws_sdk_outposts::config::Builder {
+        aws_sdk_outposts::config::Builder::default().retry_config(
+            super::RetryPolicy {
+                max_attempts: 1,
+                ..self.retry_policy()
+            }
+            .sdk_config(),
+        )
+    }
+
+    /// Asks AWS (`DryRun`) whether the task would be accepted. Nothing is started, so a
+    /// failed attempt is simply made again, as the provider's retry policy says.
+    ///
+    /// The attempts are made here, not by the SDK, to tell an endpoint that answers from
+    /// one that is silent: throttling and server errors are answers, and are ridden out
+    /// for as many attempts as the policy allows, however long that takes (several
+    /// workspaces under one account's rate limit must not fail each other's plans);
+    /// attempts that get no answer end the check once they have taken `silence` in all
+    /// (a hung endpoint must not hold a plan), or after
+    /// [`super::MAX_UNANSWERED_ATTEMPTS`] of them.
     pub async fn dry_run_capacity_task(
         &self,
         request: &StartCapacityTask,
+        silence: Duration,
     ) -> Result<(), OutpostsError> {
-        self.start_call(request, true)?
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| start_error(self, e))
+        let max_attempts = self.retry_policy().max_attempts.max(1);
+        let mut silent = Duration::ZERO;
+        let mut unanswered = 0u32;
+        let mut attempt = 1u32;
+        loop {
+            let call = self
+                .start_call(request, true)?
+                .customize()
+                .config_override(self.one_attempt());
+            let began = tokio::time::Instant::now();
+            let error =
+                match tokio::time::timeout(silence.saturating_sub(silent), call.send()).await {
+                    Ok(Ok(_)) => return Ok(()),
+                    Ok(Err(error)) => start_error(self, error),
+                    Err(_) => {
+                        return Err(OutpostsError::NoAnswer(format!(
+                            "the Outposts endpoint {} did not answer within {}s, the time a \
+                         capacity check waits for a silent endpoint",
+                            self.endpoint(),
+                            silence.as_secs()
+                        )));
+                    }
+                };
+            if matches!(error, OutpostsError::NoAnswer(_)) {
+                silent += began.elapsed();
+                unanswered += 1;
+            }
+            if !error.is_transient()
+                || attempt >= max_attempts
+                || unanswered >= super::MAX_UNANSWERED_ATTEMPTS
+                || silent >= silence
+            {
+                return Err(error);
+            }
+            let pause = retry_backoff(attempt);
+            tracing::debug!(attempt, %error, pause_ms = pause.as_millis() as u64, "capacity check (dry run) failed; trying again");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
+        }
     }
 
     /// Starts a capacity task.
@@ -406,15 +461,7 @@ impl OutpostsClient {
                     error,
                     may_have_started,
                 })?;
-            let call = call.customize().config_override(
-                aws_sdk_outposts::config::Builder::default().retry_config(
-                    super::RetryPolicy {
-                        max_attempts: 1,
-                        ..self.retry_policy()
-                    }
-                    .sdk_config(),
-                ),
-            );
+            let call = call.customize().config_override(self.one_attempt());
             let error = match call.send().await {
                 Ok(output) => {
                     let task = task_fields!(output).into_task();

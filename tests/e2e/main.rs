@@ -25,3 +25,4 @@ mod reliability;
 mod security;
 mod sim;
 mod teams;
+mod teams_load;

@@ -10,7 +10,9 @@ use std::time::Duration;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 
-/// How long the plan-time check may take: a hung endpoint must not hold a plan.
+/// How long the plan-time check waits for an endpoint that does not answer: a hung
+/// endpoint must not hold a plan. Throttling is an answer: it is ridden out as the
+/// retry policy says (see [`OutpostsClient::dry_run_capacity_task`]).
 pub(crate) const DRY_RUN_BUDGET: Duration = Duration::from_secs(20);
 
 /// What a plan-time capacity check found.
@@ -29,36 +31,33 @@ pub(crate) enum DryRunOutcome {
     Failed(String),
 }
 
-/// Asks AWS, within the budget; `None` when Terraform asked the provider to stop.
+/// Asks AWS, giving up on silence after the budget; `None` when Terraform asked the
+/// provider to stop.
 pub(crate) async fn ask(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,
     start: &StartCapacityTask,
 ) -> Option<DryRunOutcome> {
-    let answer = tokio::time::timeout(
-        DRY_RUN_BUDGET,
-        until_stopped(ctx.stop(), client.dry_run_capacity_task(start)),
+    let answer = until_stopped(
+        ctx.stop(),
+        client.dry_run_capacity_task(start, DRY_RUN_BUDGET),
     )
     .await;
     Some(match answer {
-        Err(_) => DryRunOutcome::Unanswered(format!(
-            "AWS did not answer within {}s.",
-            DRY_RUN_BUDGET.as_secs()
-        )),
-        Ok(Ok(())) => {
+        Ok(()) => {
             tracing::info!(outpost = %start.outpost_identifier, "dry run: the layout fits");
             DryRunOutcome::Fits
         }
-        Ok(Err(OutpostsError::Interrupted)) => return None,
-        Ok(Err(OutpostsError::Validation(message))) => DryRunOutcome::DoesNotFit(message),
-        Ok(Err(OutpostsError::NotFound(message))) => {
+        Err(OutpostsError::Interrupted) => return None,
+        Err(OutpostsError::Validation(message)) => DryRunOutcome::DoesNotFit(message),
+        Err(OutpostsError::NotFound(message)) => {
             let path = missing_argument_path(client, start, &message).await;
             DryRunOutcome::Missing(message, path)
         }
-        Ok(Err(OutpostsError::Conflict { message, .. })) => DryRunOutcome::Conflict(message),
-        Ok(Err(error)) if error.is_transient() => {
+        Err(OutpostsError::Conflict { message, .. }) => DryRunOutcome::Conflict(message),
+        Err(error) if error.is_transient() => {
             DryRunOutcome::Unanswered(format!("The dry run could not reach AWS: {error}"))
         }
-        Ok(Err(error)) => DryRunOutcome::Failed(error.to_string()),
+        Err(error) => DryRunOutcome::Failed(error.to_string()),
     })
 }

@@ -36,9 +36,11 @@ Tasks:
                                    registry.platform.internal to REGISTRY_BASE)
                      REGISTRY_PID=1234
   reliability [--tasks-per-scenario N] [--interruption-runs N] [--fuzz-minutes N]
+              [--teams N] [--outposts-per-team N]
                    the full reliability suites of docs/RELIABILITY.md: fault matrix
                    [100 tasks per scenario], concurrency, interruption matrix [40 runs],
-                   load, security, bad input, then fuzzing [10 minutes]
+                   load, teams under a rate limit [12 teams of 8 Outposts], security,
+                   bad input, then fuzzing [10 minutes]
   bench [--quick] [--runs N]
                    build the release and measure start-up, plans, refresh, a wide apply,
                    polling and size side by side with terraform_data and hashicorp/aws;
@@ -61,6 +63,10 @@ fn main() -> anyhow::Result<()> {
             number(&args, "--tasks-per-scenario", 100)?,
             number(&args, "--interruption-runs", 40)?,
             number(&args, "--fuzz-minutes", 10)?,
+            TeamsLoad {
+                teams: number(&args, "--teams", 12)?,
+                outposts_per_team: number(&args, "--outposts-per-team", 8)?,
+            },
         ),
         Some("bench") => bench(
             args.iter().any(|a| a == "--quick"),
@@ -209,13 +215,20 @@ fn module_release(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The size of the teams-under-a-rate-limit suite (tests/e2e/teams_load.rs).
+struct TeamsLoad {
+    teams: u64,
+    outposts_per_team: u64,
+}
+
 /// The reliability suites at full size, printing their figures, then fuzzing.
 fn reliability(
     tasks_per_scenario: u64,
     interruption_runs: u64,
     fuzz_minutes: u64,
+    teams_load: TeamsLoad,
 ) -> anyhow::Result<()> {
-    let filter = "test(/^(reliability|interruption|load|security|capacity_task_validation)::/) \
+    let filter = "test(/^(reliability|interruption|load|teams_load|security|capacity_task_validation)::/) \
                   | test(/^data_sources::bad_arguments/)";
     let status = Command::new(cargo())
         .args([
@@ -233,6 +246,11 @@ fn reliability(
             tasks_per_scenario.to_string(),
         )
         .env("INTERRUPTION_RUNS", interruption_runs.to_string())
+        .env("TEAMS_LOAD_TEAMS", teams_load.teams.to_string())
+        .env(
+            "TEAMS_LOAD_OUTPOSTS",
+            teams_load.outposts_per_team.to_string(),
+        )
         .current_dir(root())
         .status()
         .context("running cargo nextest")?;

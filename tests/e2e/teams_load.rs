@@ -181,8 +181,9 @@ fn six_teams_apply_plan_and_destroy_at_once_under_one_accounts_rate_limit() {
     let absorbed: u64 = apply_throttled.values().sum();
     assert!(
         absorbed > 0,
-        "the rate limit {rate_limit} never throttled the concurrent apply, so this test \
-         proves nothing; calls: {apply_calls:?}"
+        "the rate limit {rate_limit} never throttled the concurrent apply ({:.1} s), so this \
+         test proves nothing; calls: {apply_calls:?}",
+        apply_wall.as_secs_f64()
     );
 
     // One task per module instance, each in exactly one state, on its team's Outposts.

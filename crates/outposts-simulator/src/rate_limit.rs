@@ -272,17 +272,20 @@ impl RateLimiter {
         });
     }
 
-    /// Sets a limit. Buckets it now governs start full under it (their counters kept).
+    /// Sets a limit. Buckets whose limit it changes start full under it (their
+    /// counters kept).
     pub fn set(&mut self, scope: RateScope, limit: RateLimit, now: Instant) {
+        let before = self.limits.clone();
         self.limits.set(scope, limit);
-        self.refresh_buckets(now);
+        self.refresh_buckets(&before, now);
     }
 
     /// Removes the limit of `scope`; `false` if there was none. Operations left
     /// without a limit lose their buckets; those now under the `*` limit start full.
     pub fn remove(&mut self, scope: RateScope, now: Instant) -> bool {
+        let before = self.limits.clone();
         let removed = self.limits.remove(scope);
-        self.refresh_buckets(now);
+        self.refresh_buckets(&before, now);
         removed
     }
 
@@ -292,18 +295,17 @@ impl RateLimiter {
         self.buckets.clear();
     }
 
-    /// Refills every bucket whose limit changed to its new burst, and drops the
-    /// buckets of operations no longer limited.
-    fn refresh_buckets(&mut self, now: Instant) {
+    /// Refills every bucket whose limit differs from `before` to its new burst, and
+    /// drops the buckets of operations no longer limited.
+    fn refresh_buckets(&mut self, before: &RateLimits, now: Instant) {
         let limits = &self.limits;
         self.buckets
             .retain(|(_, op), bucket| match limits.for_operation(*op) {
                 Some(limit) => {
-                    *bucket = Bucket {
-                        tokens: f64::from(limit.burst),
-                        updated: now,
-                        ..bucket.clone()
-                    };
+                    if before.for_operation(*op) != Some(limit) {
+                        bucket.tokens = f64::from(limit.burst);
+                        bucket.updated = now;
+                    }
                     true
                 }
                 None => false,
@@ -473,12 +475,19 @@ mod tests {
         assert_eq!(admitted(&mut limiter, "AKID1", GET, 5, t0), 3);
         let bucket = &limiter.buckets(t0)[0];
         assert_eq!((bucket.allowed, bucket.throttled), (4, 4));
+        // A limit set for another operation leaves this bucket as it is.
+        limiter.set(
+            RateScope::Operation(START),
+            RateLimit::new(1.0, 1).expect("valid"),
+            t0,
+        );
+        assert_eq!(admitted(&mut limiter, "AKID1", GET, 1, t0), 0);
         assert!(limiter.remove(RateScope::Operation(GET), t0));
         assert!(!limiter.remove(RateScope::Operation(GET), t0));
         assert_eq!(admitted(&mut limiter, "AKID1", GET, 50, t0), 50);
         assert!(limiter.buckets(t0).is_empty());
         // The counter of what was throttled survives the change.
-        assert_eq!(limiter.throttled().get(&GET), Some(&4));
+        assert_eq!(limiter.throttled().get(&GET), Some(&5));
         limiter.reset_throttled();
         assert!(limiter.throttled().is_empty());
     }

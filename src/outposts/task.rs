@@ -393,19 +393,19 @@ impl OutpostsClient {
                 .customize()
                 .config_override(self.one_attempt());
             let began = tokio::time::Instant::now();
-            let error =
-                match tokio::time::timeout(silence.saturating_sub(silent), call.send()).await {
-                    Ok(Ok(_)) => return Ok(()),
-                    Ok(Err(error)) => start_error(self, error),
-                    Err(_) => {
-                        return Err(OutpostsError::NoAnswer(format!(
-                            "the Outposts endpoint {} did not answer within {}s, the time a \
+            let answer = tokio::time::timeout(silence.saturating_sub(silent), call.send()).await;
+            let error = match answer {
+                Ok(Ok(_)) => return Ok(()),
+                Ok(Err(error)) => start_error(self, error),
+                Err(_) => {
+                    return Err(OutpostsError::NoAnswer(format!(
+                        "the Outposts endpoint {} did not answer within {}s, the time a \
                          capacity check waits for a silent endpoint",
-                            self.endpoint(),
-                            silence.as_secs()
-                        )));
-                    }
-                };
+                        self.endpoint(),
+                        silence.as_secs()
+                    )));
+                }
+            };
             if matches!(error, OutpostsError::NoAnswer(_)) {
                 silent += began.elapsed();
                 unanswered += 1;

@@ -1,7 +1,8 @@
 //! Several teams at once under an API rate limit. Each team is a workspace of its own
-//! (local state) holding `examples/teams/fleet` — the shared module
-//! `examples/modules/outpost-capacity` once per Outpost — with its own Outposts of one
-//! simulated world. All teams sign with one access key, so they share one account's
+//! (local state) shaped like `examples/teams/fleet` — the shared module
+//! `examples/modules/outpost-capacity`, by path, once per Outpost — with its own
+//! Outposts of one simulated world. (The team examples' PostgreSQL state, remote state
+//! and registry are run in `teams.rs`; here every team's load reaches one API.) All teams sign with one access key, so they share one account's
 //! rate limits, which are low enough that their calls are throttled. They apply at the
 //! same time, then plan (nothing to do), then destroy, each at the same time.
 //!
@@ -40,8 +41,36 @@ fn from_env(name: &str, default: usize) -> usize {
     }
 }
 
-/// The team's `outposts` variable for `examples/teams/fleet`: one module instance per
-/// Outpost, layouts differing per team.
+/// A team's configuration: the shared module once per Outpost of `var.outposts`.
+const TEAM_CONFIG: &str = r#"
+terraform {
+  required_providers {
+    outposts = { source = "registry.platform.internal/outposts-labs/outposts" }
+  }
+}
+
+provider "outposts" {}
+
+variable "outposts" {
+  type = map(object({
+    outpost  = string
+    order_id = string
+    layout   = map(number)
+  }))
+}
+
+module "capacity" {
+  source   = "../modules/outpost-capacity"
+  for_each = var.outposts
+
+  outpost  = each.value.outpost
+  order_id = each.value.order_id
+  layout   = each.value.layout
+}
+"#;
+
+/// The team's `outposts` variable: one module instance per Outpost, layouts differing
+/// per team.
 fn team_layouts(team: usize, outposts: &[Outpost]) -> String {
     let sites: String = outposts
         .iter()
@@ -158,8 +187,10 @@ fn six_teams_apply_plan_and_destroy_at_once_under_one_accounts_rate_limit() {
         .chunks(per_team)
         .enumerate()
         .map(|(team, outposts)| {
-            let mut ws = sim.examples_workspace("teams/fleet");
+            // A root configuration beside the team examples, the module by path.
+            let mut ws = sim.examples_workspace("teams");
             ws.set_env("TF_LOG_PROVIDER", "INFO");
+            ws.write("main.tf", TEAM_CONFIG);
             ws.write("layouts.auto.tfvars", &team_layouts(team, outposts));
             ws.ok(&["get", "-no-color"]);
             for outpost in outposts {

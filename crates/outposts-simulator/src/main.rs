@@ -263,13 +263,28 @@ async fn run(options: Options) -> Result<(), String> {
     Ok(())
 }
 
+/// Writes `text` to stdout. A reader that went away (`| head`) ends the output quietly,
+/// as it does for other command-line tools; any other failure is reported.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("outposts-simulator: cannot write to stdout: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
+        Ok(None) => return print_out(USAGE),
         Err(message) => {
             eprintln!("outposts-simulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -277,10 +292,7 @@ fn main() -> ExitCode {
     };
     if options.print_default_seed {
         return match serde_json::to_string_pretty(&World::default_seed()) {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
+            Ok(text) => print_out(&format!("{text}\n")),
             Err(e) => {
                 eprintln!("outposts-simulator: {e}");
                 ExitCode::FAILURE

@@ -104,3 +104,25 @@ async fn binary_refuses_a_non_loopback_address() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("non-loopback"));
     assert!(output.stdout.is_empty());
 }
+
+/// `outposts-simulator --print-default-seed | head` can close the pipe before the seed
+/// is written: the binary then stops quietly instead of panicking on stdout.
+#[test]
+fn printing_the_seed_into_a_closed_pipe_is_no_panic() {
+    let binary = env!("CARGO_BIN_EXE_outposts-simulator");
+    // A pipe whose reading end is closed before the binary starts: every write fails.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = std::process::Command::new(binary)
+        .arg("--print-default-seed")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("simulator binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "a closed stdout is no reason to panic: {stderr}"
+    );
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+}

@@ -48,6 +48,24 @@ fn apply_refresh_only(ws: &Workspace) {
     ]);
 }
 
+/// A frozen clock and a short create timeout: the apply returns with the task still
+/// REQUESTED and in the state (untainted), so it can still be cancelled out of band.
+fn a_task_still_requested_in_state() -> (Sim, Workspace, String) {
+    let sim = Sim::frozen();
+    let ws = sim.workspace(&task_config(
+        "  timeouts {\n    create = \"1s\"\n  }",
+        LAYOUT,
+    ));
+    ws.fails(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_mentions("Timed out waiting for the capacity task");
+    ws.ok(&["untaint", "outposts_capacity_task.t"]);
+    let task_id = state(&ws)["capacity_task_id"]
+        .as_str()
+        .expect("task kept in state")
+        .to_string();
+    (sim, ws, task_id)
+}
+
 #[test]
 fn refresh_only_plan_of_unchanged_tasks_exits_0() {
     let sim = Sim::fast();
@@ -61,20 +79,7 @@ fn refresh_only_plan_of_unchanged_tasks_exits_0() {
 
 #[test]
 fn refresh_only_plan_reports_a_task_cancelled_out_of_band_until_the_state_takes_it_in() {
-    // A frozen clock and a short create timeout: apply returns with the task still
-    // REQUESTED and in the state.
-    let sim = Sim::frozen();
-    let ws = sim.workspace(&task_config(
-        "  timeouts {\n    create = \"1s\"\n  }",
-        LAYOUT,
-    ));
-    ws.fails(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_mentions("Timed out waiting for the capacity task");
-    ws.ok(&["untaint", "outposts_capacity_task.t"]);
-    let task_id = state(&ws)["capacity_task_id"]
-        .as_str()
-        .expect("task kept in state")
-        .to_string();
+    let (sim, ws, task_id) = a_task_still_requested_in_state();
     assert_eq!(state(&ws)["status"], "REQUESTED");
     refresh_only_plan(&ws, 0);
 
@@ -108,18 +113,7 @@ fn refresh_only_plan_reports_a_task_cancelled_out_of_band_until_the_state_takes_
 fn the_drift_check_job_reports_in_sync_drifted_and_in_sync_again() {
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/teams/drift-check.sh");
-    let sim = Sim::frozen();
-    let ws = sim.workspace(&task_config(
-        "  timeouts {\n    create = \"1s\"\n  }",
-        LAYOUT,
-    ));
-    ws.fails(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_mentions("Timed out waiting for the capacity task");
-    ws.ok(&["untaint", "outposts_capacity_task.t"]);
-    let task_id = state(&ws)["capacity_task_id"]
-        .as_str()
-        .expect("task kept in state")
-        .to_string();
+    let (sim, ws, task_id) = a_task_still_requested_in_state();
 
     let job = |expected: i32| {
         let run = ws.script(&script, &[]);

@@ -7,9 +7,9 @@
 use crate::harness::{REQUIRED_PROVIDERS, Run, Workspace};
 use crate::reliability::{fleet_config, racks};
 use crate::sim::Sim;
+use outposts_simulator::SimulatorConfig;
 use outposts_simulator::world::World;
-use outposts_simulator::{SimulatorConfig, TaskTiming};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The largest peak RSS (kB) any provider process of this command logged.
 fn peak_rss_kb(run: &Run) -> u64 {
@@ -35,11 +35,7 @@ fn a_hundred_tasks_in_one_apply_and_a_thousand_refreshed_by_one_plan() {
     let world = racks(1000);
     let sim = Sim::start(SimulatorConfig {
         world: world.clone(),
-        timing: TaskTiming {
-            requested: Duration::from_secs(1),
-            in_progress: Duration::from_secs(2),
-            ..TaskTiming::default()
-        },
+        timing: Sim::fast_timing(),
         ..SimulatorConfig::default()
     });
 

@@ -4,24 +4,11 @@
 //! `teams.rs`.
 
 use crate::sim::Sim;
-use outposts_simulator::{SimulatorConfig, TaskTiming};
 use std::time::Duration;
-
-fn quick_tasks() -> Sim {
-    Sim::start(SimulatorConfig {
-        timing: TaskTiming {
-            requested: Duration::from_millis(500),
-            in_progress: Duration::from_secs(1),
-            cancellation: Duration::from_millis(500),
-            ..TaskTiming::default()
-        },
-        ..SimulatorConfig::default()
-    })
-}
 
 #[test]
 fn the_shared_module_passes_its_terraform_test_suite() {
-    let sim = quick_tasks();
+    let sim = Sim::quick();
     let ws = sim.examples_workspace("modules/outpost-capacity");
     let run = ws.ok(&["test", "-no-color"]);
     run.assert_mentions("run \"stops_a_layout_that_does_not_fit_with_the_shortfall\"... pass")
@@ -47,7 +34,7 @@ fn the_shared_module_passes_its_terraform_test_suite() {
 fn the_module_warns_when_a_servers_layout_was_changed_out_of_band() {
     const SERVER: &str = "op-0fedcba9876543210";
     const ASSET: &str = "2000000001";
-    let sim = quick_tasks();
+    let sim = Sim::quick();
     // A root configuration beside the team examples, calling the module by path.
     let ws = sim.examples_workspace("teams");
     ws.write(

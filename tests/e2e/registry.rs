@@ -10,9 +10,7 @@
 use crate::harness::{Workspace, copy_tree};
 use crate::install::{release, tamper};
 use crate::sim::{ORDER, OUTPOST, Sim};
-use outposts_simulator::{SimulatorConfig, TaskTiming};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use xtask::registry::{OUTPOST_CAPACITY, publish_module};
 use xtask::release::{Platform, Release};
 use xtask::serve::StaticHttps;
@@ -20,19 +18,6 @@ use xtask::serve::StaticHttps;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const PROVIDER: &str = "registry.platform.internal/outposts-labs/outposts";
 const MODULE: &str = "registry.platform.internal/platform/outpost-capacity/outposts";
-
-/// Tasks that complete in a second and a half.
-fn quick_sim() -> Sim {
-    Sim::start(SimulatorConfig {
-        timing: TaskTiming {
-            requested: Duration::from_millis(500),
-            in_progress: Duration::from_secs(1),
-            cancellation: Duration::from_millis(500),
-            ..TaskTiming::default()
-        },
-        ..SimulatorConfig::default()
-    })
-}
 
 /// A registry directory holding the provider, served over HTTPS; modules are published
 /// into it as the test goes.
@@ -166,7 +151,7 @@ fn init(ws: &Workspace, upgrade: bool) -> crate::harness::Run {
 
 #[test]
 fn a_team_on_a_minor_line_installs_the_newest_module_and_the_signed_provider_from_one_registry() {
-    let sim = quick_sim();
+    let sim = Sim::quick();
     let registry = Registry::with_the_provider();
     registry.publish("1.0.0");
     let newest = registry.publish("1.1.0");
@@ -235,7 +220,7 @@ fn a_team_on_a_minor_line_installs_the_newest_module_and_the_signed_provider_fro
 
 #[test]
 fn init_upgrade_moves_a_team_to_a_new_module_version_only_when_its_constraint_allows() {
-    let sim = quick_sim();
+    let sim = Sim::quick();
     let registry = Registry::with_the_provider();
     registry.publish("1.0.0");
     let minor_line = registry.team(&sim, "~> 1.0", "");
@@ -278,7 +263,7 @@ fn init_upgrade_moves_a_team_to_a_new_module_version_only_when_its_constraint_al
 
 #[test]
 fn a_tampered_module_package_is_refused_by_the_checksum_its_download_answer_names() {
-    let sim = quick_sim();
+    let sim = Sim::quick();
     let registry = Registry::with_the_provider();
     let published = registry.publish("1.0.0");
     // Another module's files under the published name, as a replaced file in storage.
@@ -308,7 +293,7 @@ fn a_tampered_module_package_is_refused_by_the_checksum_its_download_answer_name
 
 #[test]
 fn a_tampered_provider_archive_is_refused_even_when_its_download_answer_is_changed_to_match() {
-    let sim = quick_sim();
+    let sim = Sim::quick();
     let registry = Registry::with_the_provider();
     registry.publish("1.0.0");
     let archive = registry.host_archive();

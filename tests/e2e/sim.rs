@@ -35,9 +35,28 @@ impl Sim {
     /// Tasks complete quickly: 1 s requested, 2 s in progress.
     pub fn fast() -> Sim {
         Sim::start(SimulatorConfig {
+            timing: Sim::fast_timing(),
+            ..SimulatorConfig::default()
+        })
+    }
+
+    /// The timing of [`Sim::fast`], for simulators with other settings too.
+    pub fn fast_timing() -> TaskTiming {
+        TaskTiming {
+            requested: Duration::from_secs(1),
+            in_progress: Duration::from_secs(2),
+            cancellation: Duration::from_millis(500),
+            ..TaskTiming::default()
+        }
+    }
+
+    /// Tasks complete a second and a half after they start: 0.5 s requested, 1 s in
+    /// progress.
+    pub fn quick() -> Sim {
+        Sim::start(SimulatorConfig {
             timing: TaskTiming {
-                requested: Duration::from_secs(1),
-                in_progress: Duration::from_secs(2),
+                requested: Duration::from_millis(500),
+                in_progress: Duration::from_secs(1),
                 cancellation: Duration::from_millis(500),
                 ..TaskTiming::default()
             },

@@ -18,7 +18,7 @@ use crate::interruption::until;
 use crate::journal::{Orphan, provider_pid_of};
 use crate::postgres::Postgres;
 use crate::sim::{ORDER, OUTPOST, Sim};
-use outposts_simulator::{CapacityTaskStatus, SimulatorConfig, TaskTiming};
+use outposts_simulator::CapacityTaskStatus;
 use serde_json::{Value as Json, json};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -172,19 +172,6 @@ fn task_ids(ws: &Workspace) -> Vec<String> {
     found
 }
 
-/// Tasks finish a second and a half after they start.
-fn quick_tasks() -> Sim {
-    Sim::start(SimulatorConfig {
-        timing: TaskTiming {
-            requested: Duration::from_millis(500),
-            in_progress: Duration::from_secs(1),
-            cancellation: Duration::from_millis(500),
-            ..TaskTiming::default()
-        },
-        ..SimulatorConfig::default()
-    })
-}
-
 /// A terraform command running in the background, in a process group of its own, its
 /// output in a file. Killed with its group if still running when dropped.
 struct Background {
@@ -260,7 +247,7 @@ fn lock_info_id(run: &Run) -> String {
 
 #[test]
 fn the_platform_publishes_each_teams_outposts_and_both_teams_lay_them_out_through_remote_state() {
-    let teams = Teams::start(quick_tasks());
+    let teams = Teams::start(Sim::quick());
     let sim = &teams.sim;
     sim.examples_workspace(".")
         .ok(&["fmt", "-check", "-recursive", "-no-color"]);
@@ -354,7 +341,7 @@ fn the_platform_publishes_each_teams_outposts_and_both_teams_lay_them_out_throug
 
 #[test]
 fn plans_stop_layouts_the_platform_does_not_allow_or_that_do_not_fit() {
-    let teams = Teams::start(quick_tasks());
+    let teams = Teams::start(Sim::quick());
     teams.platform();
     let single = teams.runner("single-outpost");
     let plan =

@@ -21,7 +21,7 @@ use crate::harness::{Run, Workspace};
 use crate::reliability::racks;
 use crate::sim::Sim;
 use outposts_simulator::world::{Outpost, World};
-use outposts_simulator::{CapacityTaskStatus, RateLimits, SimulatorConfig, TaskTiming};
+use outposts_simulator::{CapacityTaskStatus, RateLimits, SimulatorConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -171,11 +171,7 @@ fn six_teams_apply_plan_and_destroy_at_once_under_one_accounts_rate_limit() {
         .expect("a valid rate limit");
     let sim = Sim::start(SimulatorConfig {
         world: world.clone(),
-        timing: TaskTiming {
-            requested: Duration::from_secs(1),
-            in_progress: Duration::from_secs(2),
-            ..TaskTiming::default()
-        },
+        timing: Sim::fast_timing(),
         rate_limits,
         ..SimulatorConfig::default()
     });

@@ -1,7 +1,7 @@
 //! go-plugin start-up as Terraform sees it: the handshake line, mutual TLS with a P-521
 //! client certificate, SIGINT survival, Shutdown, and `-debug` reattach.
 
-use crate::harness::{REQUIRED_PROVIDERS, Workspace, provider_binary};
+use crate::harness::{Workspace, provider_binary};
 use base64::Engine;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
@@ -367,7 +367,6 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
     ws.set_env("TF_REATTACH_PROVIDERS", &reattach);
     let run = ws.ok(&["apply", "-auto-approve", "-no-color"]);
     run.assert_mentions("r = \"us-east-1\"");
-    let _ = REQUIRED_PROVIDERS;
 
     // The debug provider outlives Terraform and stops on Ctrl-C.
     assert!(

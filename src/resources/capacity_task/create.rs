@@ -80,8 +80,6 @@ pub(super) async fn create(
         asked_at,
         journal,
     };
-    // After a lost answer, a short search before the next attempt: the task it may have
-    // started can already have finished, and then a new attempt would start a second.
     let started = client
         .start_capacity_task(&start, stop, || {
             find_own_task(ctx, client, &mine, LOOK_BEFORE_RETRY)
@@ -179,10 +177,9 @@ async fn unsaved_own_task(
     None
 }
 
-/// Looks for the task that an attempt of ours may have started: active now, not active
-/// before our first attempt, and asking for exactly this request. Only one task can be
-/// active per order and Outpost, so at most one matches. ListCapacityTasks may lag, so
-/// it looks again for a while; once Terraform asks to stop, it looks once more only.
+/// Looks for the task that an attempt of ours may have started ([`Candidates`]), in any
+/// status. ListCapacityTasks may lag, so it looks again for a while; once Terraform asks
+/// to stop, it looks once more only.
 async fn find_own_task(
     ctx: &Context<OutpostsClient>,
     client: &OutpostsClient,

@@ -1,5 +1,6 @@
 //! Resource `outposts_capacity_task`: start a capacity task and wait for it, never losing
-//! it. The behaviour contract (DESIGN.md, "Resource behaviour"):
+//! it. The behaviour users rely on is documented in `docs/resources/capacity_task.md`
+//! ("Behaviour"); in short:
 //!
 //! - plan ([`plan`]): every task argument forces a new task, but an Outpost by ARN or ID
 //!   and pools in any order are the same task; an optional DryRun checks capacity; a task

@@ -12,6 +12,8 @@ pub mod supported_instance_types;
 
 use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, until_stopped};
+use crate::resources::capacity_task::paths::missing_argument;
+pub(crate) use crate::resources::capacity_task::schema::strings;
 use std::collections::BTreeMap;
 use std::future::Future;
 use tfplugin::data_source::{ErasedDataSource, erase_data_source};
@@ -45,10 +47,6 @@ pub(crate) fn object(members: &[(&str, Type)]) -> Type {
 
 pub(crate) fn list_of(ty: Type) -> Type {
     Type::List(Box::new(ty))
-}
-
-pub(crate) fn strings() -> Type {
-    list_of(Type::String)
 }
 
 /// One read-only call of a data source: stopped when Terraform asks the provider to
@@ -134,27 +132,6 @@ pub(crate) fn bad_config(error: tfplugin::value::ValueError) -> tfplugin::diag::
     )
     .at(path)
     .into()
-}
-
-/// The argument a NotFound answer is about when a request names an Outpost and
-/// something in it (`inner`, e.g. `capacity_task_id`): the Outpost when GetOutpost
-/// cannot find it either, else `inner`.
-pub(crate) async fn missing_argument(
-    client: &OutpostsClient,
-    outpost_identifier: &str,
-    inner: &str,
-) -> AttributePath {
-    let outpost_missing = tokio::time::timeout(
-        std::time::Duration::from_secs(15),
-        client.outpost_exists(outpost_identifier),
-    )
-    .await
-    .is_ok_and(|exists| matches!(exists, Ok(false)));
-    AttributePath::attr(if outpost_missing {
-        "outpost_identifier"
-    } else {
-        inner
-    })
 }
 
 /// [`call`] for a request about something inside an Outpost: a NotFound points at the

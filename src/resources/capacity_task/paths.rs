@@ -40,23 +40,35 @@ pub(super) async fn missing_argument_path(
     if named(&start.asset_id) {
         return AttributePath::attr("asset_id");
     }
-    let outpost_missing = tokio::time::timeout(
-        Duration::from_secs(15),
-        client.outpost_exists(&start.outpost_identifier),
-    )
-    .await
-    .map(|exists| matches!(exists, Ok(false)))
-    .unwrap_or(false);
-    let argument = if outpost_missing {
-        "outpost_identifier"
-    } else if start.order_id.is_some() {
+    let inner = if start.order_id.is_some() {
         "order_id"
     } else if start.asset_id.is_some() {
         "asset_id"
     } else {
         "outpost_identifier"
     };
-    AttributePath::attr(argument)
+    missing_argument(client, &start.outpost_identifier, inner).await
+}
+
+/// The argument a NotFound answer is about when a request names an Outpost and
+/// something in it (`inner`, e.g. `capacity_task_id`): the Outpost when a short
+/// GetOutpost cannot find it either, else `inner`.
+pub(crate) async fn missing_argument(
+    client: &OutpostsClient,
+    outpost_identifier: &str,
+    inner: &str,
+) -> AttributePath {
+    let outpost_missing = tokio::time::timeout(
+        Duration::from_secs(15),
+        client.outpost_exists(outpost_identifier),
+    )
+    .await
+    .is_ok_and(|exists| matches!(exists, Ok(false)));
+    AttributePath::attr(if outpost_missing {
+        "outpost_identifier"
+    } else {
+        inner
+    })
 }
 
 /// "Order", "Asset" or "Outpost", for a summary about the argument at `path`.

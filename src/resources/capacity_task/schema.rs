@@ -32,7 +32,8 @@ pub const TASK_ARGUMENTS: [&str; 6] = [
     "task_action_on_blocking_instances",
 ];
 
-fn strings() -> Type {
+/// A list of strings: the type of the ID lists here and in the data sources.
+pub(crate) fn strings() -> Type {
     Type::List(Box::new(Type::String))
 }
 

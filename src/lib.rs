@@ -1,9 +1,10 @@
 //! A Terraform provider for AWS Outposts capacity tasks.
 //!
 //! Layout:
-//! - [`provider`]: the `outposts` provider: its configuration block and the AWS SDK
-//!   configuration built from it.
-//! - [`outposts`]: the Outposts client layer, the only code that calls the AWS SDK.
+//! - [`provider`]: the `outposts` provider: its configuration block, and the AWS SDK
+//!   configuration and credentials (STS for `assume_role`) resolved from it.
+//! - [`outposts`]: the Outposts client layer, which makes every Outposts API call.
+//!   These two are the only code that uses the AWS crates (tests/tidy checks it).
 //! - [`resources`], [`data_sources`] and [`functions`]: what the provider serves.
 //!
 //! The Terraform plugin protocol is the `tfplugin` crate (crates/tfplugin); the Outposts

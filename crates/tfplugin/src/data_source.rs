@@ -16,7 +16,7 @@ pub trait DataSource<C: Send + Sync + 'static>: Send + Sync + 'static {
     /// What the data source reads, as Terraform stores it.
     type State: Serialize + DeserializeOwned + Send + Sync;
 
-    /// The full type name, e.g. `outposts_region`.
+    /// The full type name, e.g. `notes_greeting`.
     fn type_name(&self) -> &'static str;
 
     /// The data source's schema: its arguments and what it reads.

@@ -52,3 +52,74 @@ pub mod proto {
         tonic::include_proto!("plugin");
     }
 }
+
+/// What the crate's tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// The name of the provider this framework was first written for, and of its cloud:
+    /// neither may appear in the framework. Spelled with `concat!` so that the sources
+    /// that check for them do not contain them.
+    pub(crate) const PROVIDER_WORD: &str = concat!("out", "posts");
+    /// See [`PROVIDER_WORD`].
+    pub(crate) const CLOUD_WORD: &str = concat!("a", "ws");
+
+    /// Whether `text` mentions either word, in any case: the provider's name anywhere,
+    /// the cloud's as a word of its own (`rawstate` is not a mention), leaving out the
+    /// name of the crypto backend (`aws-lc-rs`), which is a dependency, not a cloud.
+    pub(crate) fn mentions_a_foreign_word(text: &str) -> Option<&'static str> {
+        let text = text
+            .to_lowercase()
+            .replace(&format!("{CLOUD_WORD}_lc_rs"), "")
+            .replace(&format!("{CLOUD_WORD}-lc-rs"), "");
+        if text.contains(PROVIDER_WORD) {
+            return Some(PROVIDER_WORD);
+        }
+        let bytes = text.as_bytes();
+        let is_word = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+        text.match_indices(CLOUD_WORD)
+            .any(|(at, word)| (at == 0 || !is_word(at - 1)) && !is_word(at + word.len()))
+            .then_some(CLOUD_WORD)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::mentions_a_foreign_word;
+    use std::path::Path;
+
+    /// Every `.rs` file under `dir`, with its text.
+    fn sources(dir: &Path, found: &mut Vec<(String, String)>) {
+        let entries = std::fs::read_dir(dir).expect("the crate's sources are readable");
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                found.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    #[test]
+    fn the_foreign_word_check_finds_mentions_and_only_mentions() {
+        assert!(mentions_a_foreign_word(concat!("terraform-provider-out", "posts")).is_some());
+        assert!(mentions_a_foreign_word(concat!("cannot call A", "WS.")).is_some());
+        assert!(mentions_a_foreign_word(concat!("RawState; a", "ws_lc_rs")).is_none());
+    }
+
+    #[test]
+    fn no_text_of_a_particular_provider_or_cloud_is_in_the_framework() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 10, "found only {} source files", files.len());
+        for (path, text) in files {
+            if let Some(word) = mentions_a_foreign_word(&text) {
+                panic!("{path} mentions {word:?}");
+            }
+        }
+    }
+}

@@ -3,8 +3,8 @@
 //!
 //! Terraform drops provider stderr unless `TF_LOG_PROVIDER` or `TF_LOG` is set, so the
 //! level is taken from those and logging is off otherwise. Dependencies log at most at
-//! info, and only under TRACE: the AWS signer logs canonical requests, which hold session
-//! tokens, at debug level, and secrets never go to logs.
+//! info, and only under TRACE: SDK request signers log canonical requests, which hold
+//! session tokens, at debug level, and secrets never go to logs.
 
 use std::io::Write;
 use tracing::field::{Field, Visit};

@@ -17,7 +17,7 @@ use super::provider::Provider;
 use super::server::ProviderService;
 use super::tls;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -148,13 +148,13 @@ enum Listener {
 }
 
 impl Listener {
-    /// A fresh unix socket, as Go plugins use on Linux; TCP on 127.0.0.1 when that fails.
-    async fn bind() -> Result<Self, ServeError> {
-        let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
+    /// A fresh unix socket in `dir`, as Go plugins use on Linux, named after the
+    /// provider so that a listing of the directory says whose it is; TCP on 127.0.0.1
+    /// when that fails.
+    async fn bind(dir: &Path, provider_name: &str) -> Result<Self, ServeError> {
         let path = dir.join(format!(
-            "plugin-outposts-{}-{}",
+            "plugin-{}-{}-{}",
+            file_name_part(provider_name),
             std::process::id(),
             nonce()
         ));
@@ -211,6 +211,28 @@ impl Drop for Listener {
         if let Listener::Unix { path, .. } = self {
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+/// Where the unix socket goes: where Terraform asks for it, else the temporary directory.
+fn socket_dir() -> PathBuf {
+    std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// The provider's name as it may appear in a file name: ASCII letters, digits, `-` and
+/// `_` only, and short, because a unix socket's whole path must fit in 108 bytes.
+fn file_name_part(provider_name: &str) -> String {
+    let part: String = provider_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(32)
+        .collect();
+    if part.is_empty() {
+        "provider".to_string()
+    } else {
+        part
     }
 }
 
@@ -326,11 +348,21 @@ impl GrpcStdio for Stdio {
 
 /// How the plugin was started.
 pub struct ServeOptions {
-    /// The provider's source address, e.g. `registry.terraform.io/outposts-labs/outposts`,
-    /// used in the reattach line of `-debug` mode.
+    /// The provider's source address, e.g. `registry.terraform.io/example/notes`: the
+    /// reattach line of `-debug` mode names it, and its last part (the provider's name)
+    /// names the plugin's socket and TLS certificate.
     pub provider_address: String,
     /// Serve for a debugger: no cookie, no TLS, print `TF_REATTACH_PROVIDERS`.
     pub debug: bool,
+}
+
+impl ServeOptions {
+    /// The provider's name: the last part of its source address (`notes` in
+    /// `registry.terraform.io/example/notes`).
+    pub fn provider_name(&self) -> &str {
+        let address = self.provider_address.trim_end_matches('/');
+        address.rsplit('/').next().unwrap_or(address)
+    }
 }
 
 /// Runs the provider until Terraform shuts it down (or, with `-debug`, until SIGINT).
@@ -345,13 +377,15 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
         ignore_interrupts(shutdown.clone());
         shut_down_when_terraform_is_gone(shutdown.clone());
         match std::env::var("PLUGIN_CLIENT_CERT") {
-            Ok(pem) if !pem.trim().is_empty() => Some(tls::server_identity(&pem)?),
+            Ok(pem) if !pem.trim().is_empty() => {
+                Some(tls::server_identity(&pem, options.provider_name())?)
+            }
             _ if std::env::var_os("TF_DISABLE_PLUGIN_TLS").is_some() => None,
             _ => return Err(ServeError::MissingClientCert),
         }
     };
 
-    let listener = Listener::bind().await?;
+    let listener = Listener::bind(&socket_dir(), options.provider_name()).await?;
     let (network, address) = listener.describe()?;
 
     if options.debug {
@@ -498,4 +532,57 @@ fn print_reattach(provider_address: &str, network: &str, address: &str) {
          Press Ctrl-C to stop the provider."
     );
     let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(provider_address: &str) -> ServeOptions {
+        ServeOptions {
+            provider_address: provider_address.to_string(),
+            debug: false,
+        }
+    }
+
+    #[test]
+    fn the_provider_name_is_the_last_part_of_its_source_address() {
+        assert_eq!(
+            options("registry.terraform.io/example/notes").provider_name(),
+            "notes"
+        );
+        assert_eq!(options("example/notes/").provider_name(), "notes");
+        assert_eq!(options("notes").provider_name(), "notes");
+    }
+
+    #[test]
+    fn a_name_unfit_for_a_file_name_is_cleaned_up() {
+        assert_eq!(file_name_part("no tes/../x"), "notesx");
+        assert_eq!(file_name_part(""), "provider");
+        assert_eq!(file_name_part(&"n".repeat(200)).len(), 32);
+    }
+
+    #[tokio::test]
+    async fn the_socket_is_named_after_the_provider_served() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let listener = Listener::bind(dir.path(), options("example/notes").provider_name())
+            .await
+            .expect("listens");
+        let (network, address) = listener.describe().expect("address");
+        assert_eq!(network, "unix");
+        let path = PathBuf::from(&address);
+        assert_eq!(path.parent(), Some(dir.path()));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a file name");
+        // plugin-NAME-PID-NONCE, and nothing else.
+        let rest = name.strip_prefix("plugin-notes-").expect(name);
+        let (pid, nonce) = rest.split_once('-').expect(name);
+        assert_eq!(pid, std::process::id().to_string());
+        assert!(nonce.chars().all(|c| c.is_ascii_digit()), "{name}");
+        assert!(path.exists());
+        drop(listener);
+        assert!(!path.exists(), "the socket is removed when serving ends");
+    }
 }

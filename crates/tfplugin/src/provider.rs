@@ -43,8 +43,9 @@ impl<C> Context<C> {
             Diagnostic::error(
                 "Provider not configured",
                 self.unconfigured_reason.clone().unwrap_or_else(|| {
-                    "The provider has not been configured yet, so it cannot call AWS. \
-                     This is a bug in the provider or in the order of calls from Terraform."
+                    "The provider has not been configured yet, so it has no client to \
+                     work with. This is a bug in the provider or in the order of calls \
+                     from Terraform."
                         .to_string()
                 }),
             )
@@ -101,5 +102,23 @@ pub trait Provider: Send + Sync + 'static {
     /// Terraform may call them before the provider is configured, so they get no client.
     fn functions(&self) -> Vec<Box<dyn Function>> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::mentions_a_foreign_word;
+
+    #[test]
+    fn an_unconfigured_provider_says_so_without_naming_a_cloud() {
+        let context = Context::<()>::new(None, CancellationToken::new());
+        let Err(diagnostic) = context.client() else {
+            panic!("an unconfigured provider has no client");
+        };
+        assert_eq!(diagnostic.summary, "Provider not configured");
+        let detail = diagnostic.detail;
+        assert!(detail.contains("not been configured"), "{detail}");
+        assert_eq!(mentions_a_foreign_word(&detail), None, "{detail}");
     }
 }

@@ -94,7 +94,7 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
     /// The object's state, as Terraform stores it.
     type State: Serialize + DeserializeOwned + Send + Sync;
 
-    /// The full type name, e.g. `outposts_capacity_task`.
+    /// The full type name, e.g. `notes_note`.
     fn type_name(&self) -> &'static str;
 
     /// The resource's schema, declared once: it drives validation, the codecs and docs.

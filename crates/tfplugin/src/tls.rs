@@ -47,8 +47,9 @@ fn crypto_provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
-/// Builds the server identity that accepts only the client certificate in `client_pem`.
-pub fn server_identity(client_pem: &str) -> Result<ServerIdentity, TlsError> {
+/// Builds the server identity that accepts only the client certificate in `client_pem`;
+/// the server certificate names the provider (`provider_name`) it serves.
+pub fn server_identity(client_pem: &str, provider_name: &str) -> Result<ServerIdentity, TlsError> {
     let client = CertificateDer::from_pem_slice(client_pem.as_bytes())
         .map_err(|e| TlsError::ClientCert(e.to_string()))?;
     let provider = crypto_provider();
@@ -56,7 +57,7 @@ pub fn server_identity(client_pem: &str) -> Result<ServerIdentity, TlsError> {
         expected: client.into_owned(),
         algorithms: provider.signature_verification_algorithms,
     };
-    let (cert, key) = self_signed_localhost()?;
+    let (cert, key) = self_signed_localhost(provider_name)?;
     let certificate_base64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert.as_ref());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -71,19 +72,29 @@ pub fn server_identity(client_pem: &str) -> Result<ServerIdentity, TlsError> {
 }
 
 /// A certificate shaped like go-plugin's own: self-signed, CA, for `localhost`.
-fn self_signed_localhost() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
+fn self_signed_localhost(
+    provider_name: &str,
+) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let cert = certificate_params(provider_name)?.self_signed(&key)?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Ok((cert.der().clone(), key))
+}
+
+/// The server certificate's fields; its organisation is the provider's binary name
+/// (`terraform-provider-NAME`), as go-plugin's certificates name their program.
+fn certificate_params(provider_name: &str) -> Result<rcgen::CertificateParams, TlsError> {
     use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-        KeyUsagePurpose,
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose,
     };
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
     params
         .distinguished_name
         .push(DnType::CommonName, "localhost");
-    params
-        .distinguished_name
-        .push(DnType::OrganizationName, "terraform-provider-outposts");
+    params.distinguished_name.push(
+        DnType::OrganizationName,
+        format!("terraform-provider-{provider_name}"),
+    );
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -94,9 +105,7 @@ fn self_signed_localhost() -> Result<(CertificateDer<'static>, PrivateKeyDer<'st
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
-    let cert = params.self_signed(&key)?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    Ok((cert.der().clone(), key))
+    Ok(params)
 }
 
 /// Accepts exactly one client certificate, byte for byte.
@@ -160,10 +169,11 @@ impl ClientCertVerifier for PinnedClientCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rcgen::{DnType, DnValue};
 
     #[test]
     fn bad_client_pem_is_a_clear_error() {
-        let err = server_identity("not a certificate")
+        let err = server_identity("not a certificate", "notes")
             .err()
             .expect("must fail");
         assert!(err.to_string().contains("PLUGIN_CLIENT_CERT"), "{err}");
@@ -172,12 +182,44 @@ mod tests {
     #[test]
     fn certificate_is_base64_without_padding() {
         let client = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
-        let identity = server_identity(&client.cert.pem()).expect("identity");
+        let identity = server_identity(&client.cert.pem(), "notes").expect("identity");
         assert!(!identity.certificate_base64.ends_with('='));
         let der = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(&identity.certificate_base64)
             .expect("decodes");
         assert_eq!(der[0], 0x30, "DER sequence");
         assert_eq!(identity.config.alpn_protocols, vec![b"h2".to_vec()]);
+    }
+
+    #[test]
+    fn the_certificate_subject_names_the_provider_served() {
+        let params = certificate_params("notes").expect("params");
+        let subject: Vec<(DnType, String)> = params
+            .distinguished_name
+            .iter()
+            .map(|(ty, value)| match value {
+                DnValue::Utf8String(text) => (ty.clone(), text.clone()),
+                other => panic!("unexpected subject value {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            subject,
+            vec![
+                (DnType::CommonName, "localhost".to_string()),
+                (
+                    DnType::OrganizationName,
+                    "terraform-provider-notes".to_string()
+                ),
+            ]
+        );
+
+        // The certificate actually served carries that subject.
+        let client = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+        let identity = server_identity(&client.cert.pem(), "notes").expect("identity");
+        let der = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(&identity.certificate_base64)
+            .expect("decodes");
+        let contains = |needle: &[u8]| der.windows(needle.len()).any(|w| w == needle);
+        assert!(contains(b"terraform-provider-notes"));
     }
 }

@@ -8,8 +8,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={file}");
     }
     let descriptors = protox::compile(files, ["../../proto"])?;
+    // Only tests talk to a provider as Terraform does; they turn on `testing`.
+    let clients = std::env::var_os("CARGO_FEATURE_TESTING").is_some();
     tonic_prost_build::configure()
-        .build_client(true)
+        .build_client(clients)
         .build_server(true)
         .compile_fds(descriptors)?;
     Ok(())

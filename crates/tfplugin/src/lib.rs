@@ -22,6 +22,10 @@
 //!
 //! Only this crate knows gRPC, msgpack and go-plugin. `examples/notes.rs` is a complete
 //! provider; its README shows how to run it under Terraform.
+//!
+//! The `testing` feature also makes public the generated protocol types (`proto`, with
+//! gRPC clients) and the in-process gRPC service (`server::ProviderService`), for tests
+//! that speak to a provider the way Terraform does.
 
 #![deny(missing_docs)]
 
@@ -35,23 +39,20 @@ pub mod plugin;
 pub mod provider;
 pub mod resource;
 pub mod schema;
-pub mod server;
-pub mod tls;
+mod tls;
 pub mod value;
 
-/// Code generated from the repository's `proto/` by `build.rs`: the wire types of the
-/// Terraform plugin protocol (`tfplugin6`) and of go-plugin's side services (`plugin`).
-pub mod proto {
-    #![allow(clippy::all, missing_docs)]
-    /// The `tfplugin6` package: the Provider service and its messages.
-    pub mod tfplugin6 {
-        tonic::include_proto!("tfplugin6");
-    }
-    /// The `plugin` package: GRPCController and GRPCStdio.
-    pub mod plugin {
-        tonic::include_proto!("plugin");
-    }
-}
+// The wire types and the gRPC service are the crate's own business. Tests that talk to a
+// provider over gRPC, in process or as Terraform would, turn on the `testing` feature to
+// reach them; a provider never needs to.
+#[cfg(feature = "testing")]
+pub mod proto;
+#[cfg(not(feature = "testing"))]
+mod proto;
+#[cfg(feature = "testing")]
+pub mod server;
+#[cfg(not(feature = "testing"))]
+mod server;
 
 /// What the crate's tests share.
 #[cfg(test)]

@@ -29,6 +29,8 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tonic::transport::server::Connected;
 
+pub use super::tls::TlsError;
+
 /// The go-plugin handshake cookie Terraform sets for its providers.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// The value of the magic cookie Terraform sets in the environment of its plugins.
@@ -73,7 +75,7 @@ pub enum ServeError {
     MissingClientCert,
     #[error("{0}")]
     /// The TLS identity could not be set up.
-    Tls(#[from] tls::TlsError),
+    Tls(#[from] TlsError),
     #[error("could not listen for Terraform: {0}")]
     /// The socket could not be opened or the handshake line written.
     Listen(std::io::Error),

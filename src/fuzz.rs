@@ -11,7 +11,7 @@ use crate::provider::config;
 use crate::resources::capacity_task::{schema as task_schema, validate as task_validate};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use tfplugin::data_source::ErasedDataSource;
+use tfplugin::erased::ErasedDataSource;
 use tfplugin::value::{Type, Value};
 
 /// Strings users write, and strings they should not: IDs, near-IDs, unicode, controls.

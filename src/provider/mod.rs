@@ -13,12 +13,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
-use tfplugin::data_source::ErasedDataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::Function;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::{Configured, Provider};
-use tfplugin::resource::{ErasedResource, erase};
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 

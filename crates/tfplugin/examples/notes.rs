@@ -6,14 +6,15 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::process::ExitCode;
-use tfplugin::data_source::{DataSource, ErasedDataSource, erase_data_source};
+use tfplugin::context::Context;
+use tfplugin::data_source::DataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::erased::{ErasedDataSource, ErasedResource, erase, erase_data_source};
 use tfplugin::function::{Function, FunctionError, Parameter, Signature};
 use tfplugin::path::AttributePath;
-use tfplugin::provider::{Configured, Context, Provider};
+use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ErasedResource, PlanRequest, PlanResponse, ReadResponse, Resource,
-    erase,
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{self, Type, Value};

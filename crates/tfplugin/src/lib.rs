@@ -7,10 +7,12 @@
 //!
 //! - [`provider::Provider`]: the provider block, `configure` producing a client, and
 //!   the resources, data sources and functions served. Every operation gets a
-//!   [`provider::Context`] with the client and a stop signal that StopProvider
+//!   [`context::Context`] with the client and a stop signal that StopProvider
 //!   (Ctrl-C in Terraform) cancels without tearing the server down.
 //! - [`resource::Resource`], [`data_source::DataSource`], [`function::Function`]: the
-//!   traits to implement; state and config are plain serde structs.
+//!   traits to implement; state and config are plain serde structs. A provider serves
+//!   resources and data sources boxed by [`erased::erase`] and
+//!   [`erased::erase_data_source`].
 //! - [`value::Value`]: the three-state value (known, null, unknown) with the cty
 //!   msgpack and JSON codecs; [`schema::Schema`], declared once, drives decoding,
 //!   validation (null required and configured read-only attributes are refused for
@@ -29,9 +31,11 @@
 
 #![deny(missing_docs)]
 
+pub mod context;
 pub mod data_source;
 pub mod diag;
 pub mod duration;
+pub mod erased;
 pub mod function;
 pub mod logging;
 pub mod path;

@@ -2,13 +2,14 @@
 //! types, calls the provider's traits, and encodes the answers. Errors in what
 //! Terraform sent become diagnostics, never panics.
 
-use super::data_source::ErasedDataSource;
+use super::context::Context;
 use super::diag::{Diagnostic, Diagnostics, path_to_proto};
+use super::erased::{ErasedApply, ErasedDataSource, ErasedResource};
 use super::function::{Function, FunctionError, Signature};
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
-use super::provider::{Configured, Context, Provider};
-use super::resource::{ErasedApply, ErasedResource, PlanRequest};
+use super::provider::{Configured, Provider};
+use super::resource::PlanRequest;
 use super::schema::Schema;
 use super::value::{self, Value};
 use std::collections::BTreeMap;

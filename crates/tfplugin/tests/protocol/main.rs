@@ -5,17 +5,17 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use tfplugin::data_source::ErasedDataSource;
+use tfplugin::context::Context;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::{Function, FunctionError, Parameter, Signature};
 use tfplugin::path::AttributePath;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
-use tfplugin::provider::{Configured, Context, Provider};
+use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, ErasedResource, PlanRequest, PlanResponse, ReadResponse, Resource,
-    erase,
+    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::server::ProviderService;

@@ -88,6 +88,8 @@ impl Schema {
 
     /// The object type of a whole value of this schema.
     pub fn value_type(&self) -> Type {
+        #[cfg(test)]
+        value_type_calls::record();
         self.block.value_type()
     }
 
@@ -390,6 +392,25 @@ impl NestedBlock {
             min_items: self.min_items,
             max_items: self.max_items,
         }
+    }
+}
+
+/// How often [`Schema::value_type`] ran on this thread, so that tests can check that the
+/// server works each schema's value type out once, not at every call.
+#[cfg(test)]
+pub(crate) mod value_type_calls {
+    use std::cell::Cell;
+
+    thread_local! {
+        static CALLS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn record() {
+        CALLS.with(|calls| calls.set(calls.get() + 1));
+    }
+
+    pub(crate) fn count() -> usize {
+        CALLS.with(Cell::get)
     }
 }
 

@@ -11,7 +11,7 @@ use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::provider::{Configured, Provider};
 use super::resource::PlanRequest;
 use super::schema::Schema;
-use super::value::{self, Value};
+use super::value::{self, Type, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
@@ -27,17 +27,31 @@ enum ClientSlot<C> {
     Unavailable(String),
 }
 
-/// A resource with the schema it declared, computed once.
-type ServedResource<C> = (Box<dyn ErasedResource<C>>, Schema);
-/// A data source with the schema it declared, computed once.
-type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, Schema);
+/// A schema and the value type of its values, which every call decodes and encodes
+/// with: both worked out once, when the provider's schemas are built, not at every call.
+struct ServedSchema {
+    schema: Schema,
+    ty: Type,
+}
+
+impl ServedSchema {
+    fn new(schema: Schema) -> Self {
+        let ty = schema.value_type();
+        ServedSchema { schema, ty }
+    }
+}
+
+/// A resource with the schema it declared.
+type ServedResource<C> = (Box<dyn ErasedResource<C>>, ServedSchema);
+/// A data source with the schema it declared.
+type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, ServedSchema);
 /// A function with the signature it declared, computed once.
 type ServedFunction = (Box<dyn Function>, Signature);
 
 /// Serves one provider over tfplugin6.
 pub struct ProviderService<P: Provider> {
     provider: P,
-    provider_schema: Schema,
+    provider_schema: ServedSchema,
     resources: BTreeMap<&'static str, ServedResource<P::Client>>,
     data_sources: BTreeMap<&'static str, ServedDataSource<P::Client>>,
     functions: BTreeMap<&'static str, ServedFunction>,
@@ -49,13 +63,13 @@ pub struct ProviderService<P: Provider> {
 /// and with the provider's own validation.
 fn validate(
     raw: Option<&pb::DynamicValue>,
-    schema: &Schema,
+    served: &ServedSchema,
     what: &str,
     check: impl FnOnce(&Value) -> Diagnostics,
 ) -> Diagnostics {
-    match decode(raw, &schema.value_type(), what) {
+    match decode(raw, &served.ty, what) {
         Ok(config) => {
-            let mut d = schema.block.validate_config(&config);
+            let mut d = served.schema.block.validate_config(&config);
             d.extend(check(&config));
             d
         }
@@ -70,7 +84,7 @@ impl<P: Provider> ProviderService<P> {
             .resources()
             .into_iter()
             .map(|r| {
-                let schema = r.schema();
+                let schema = ServedSchema::new(r.schema());
                 (r.type_name(), (r, schema))
             })
             .collect();
@@ -78,7 +92,7 @@ impl<P: Provider> ProviderService<P> {
             .data_sources()
             .into_iter()
             .map(|d| {
-                let schema = d.schema();
+                let schema = ServedSchema::new(d.schema());
                 (d.type_name(), (d, schema))
             })
             .collect();
@@ -91,7 +105,7 @@ impl<P: Provider> ProviderService<P> {
             })
             .collect();
         ProviderService {
-            provider_schema: provider.schema(),
+            provider_schema: ServedSchema::new(provider.schema()),
             provider,
             resources,
             data_sources,
@@ -176,16 +190,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(self.provider_schema.to_proto()),
+            provider: Some(self.provider_schema.schema.to_proto()),
             resource_schemas: self
                 .resources
                 .iter()
-                .map(|(name, (_, schema))| (name.to_string(), schema.to_proto()))
+                .map(|(name, (_, served))| (name.to_string(), served.schema.to_proto()))
                 .collect(),
             data_source_schemas: self
                 .data_sources
                 .iter()
-                .map(|(name, (_, schema))| (name.to_string(), schema.to_proto()))
+                .map(|(name, (_, served))| (name.to_string(), served.schema.to_proto()))
                 .collect(),
             diagnostics: Vec::new(),
             provider_meta: None,
@@ -254,8 +268,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut diagnostics = Diagnostics::new();
         let mut upgraded_state = None;
         match self.resource(&request.type_name) {
-            Ok((_, schema)) => {
-                let ty = schema.value_type();
+            Ok((_, served)) => {
+                let (schema, ty) = (&served.schema, &served.ty);
                 let raw = request.raw_state.unwrap_or_default();
                 if request.version > schema.version {
                     diagnostics.error(
@@ -276,10 +290,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     // Decoding the stored JSON with the current schema drops attributes
                     // that no longer exist and nulls the new ones: the upgrade for every
                     // schema change made so far.
-                    match value::decode_json(&raw.json, &ty) {
+                    match value::decode_json(&raw.json, ty) {
                         Ok(state) => {
                             let state = schema.block.normalize_state(state);
-                            upgraded_state = encode(&state, &ty, &mut diagnostics);
+                            upgraded_state = encode(&state, ty, &mut diagnostics);
                         }
                         Err(e) => diagnostics.error(
                             "Unreadable stored state",
@@ -301,8 +315,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let request = request.into_inner();
-        let ty = self.provider_schema.value_type();
-        let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
+        let ty = &self.provider_schema.ty;
+        let diagnostics = match decode(request.config.as_ref(), ty, "provider configuration") {
             Err(d) => d,
             Ok(config) => {
                 let outcome = self
@@ -338,12 +352,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut private = request.private.clone();
         match self.resource(&request.type_name) {
             Err(d) => diagnostics = d,
-            Ok((resource, schema)) => {
-                let ty = schema.value_type();
-                match decode(request.current_state.as_ref(), &ty, "current state") {
+            Ok((resource, served)) => {
+                let ty = &served.ty;
+                match decode(request.current_state.as_ref(), ty, "current state") {
                     Err(d) => diagnostics = d,
                     Ok(state) if state.is_null() => {
-                        new_state = encode(&Value::Null, &ty, &mut diagnostics);
+                        new_state = encode(&Value::Null, ty, &mut diagnostics);
                     }
                     Ok(state) => {
                         let read = resource
@@ -358,7 +372,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                             private = read.private;
                             read.state
                         };
-                        new_state = encode(&answer, &ty, &mut diagnostics);
+                        new_state = encode(&answer, ty, &mut diagnostics);
                     }
                 }
             }
@@ -377,17 +391,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let request = request.into_inner();
         let mut response = pb::plan_resource_change::Response::default();
-        let (resource, schema) = match self.resource(&request.type_name) {
+        let (resource, served) = match self.resource(&request.type_name) {
             Ok(r) => r,
             Err(d) => {
                 response.diagnostics = diags(&d);
                 return Ok(Response::new(response));
             }
         };
-        let ty = schema.value_type();
-        let decoded = decode(request.prior_state.as_ref(), &ty, "prior state").and_then(|prior| {
-            let proposed = decode(request.proposed_new_state.as_ref(), &ty, "proposed state")?;
-            let config = decode(request.config.as_ref(), &ty, "configuration")?;
+        let ty = &served.ty;
+        let decoded = decode(request.prior_state.as_ref(), ty, "prior state").and_then(|prior| {
+            let proposed = decode(request.proposed_new_state.as_ref(), ty, "proposed state")?;
+            let config = decode(request.config.as_ref(), ty, "configuration")?;
             Ok((prior, proposed, config))
         });
         let (prior, proposed, config) = match decoded {
@@ -400,7 +414,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut diagnostics = Diagnostics::new();
         if proposed.is_null() {
             // A destroy: Terraform plans it itself; the planned state is null.
-            response.planned_state = encode(&Value::Null, &ty, &mut diagnostics);
+            response.planned_state = encode(&Value::Null, ty, &mut diagnostics);
             response.planned_private = request.prior_private;
             response.diagnostics = diags(&diagnostics);
             return Ok(Response::new(response));
@@ -417,7 +431,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             )
             .await;
         diagnostics.extend(plan.diagnostics);
-        response.planned_state = encode(&plan.planned_state, &ty, &mut diagnostics);
+        response.planned_state = encode(&plan.planned_state, ty, &mut diagnostics);
         response.requires_replace = plan.requires_replace.iter().map(path_to_proto).collect();
         response.planned_private = plan.planned_private;
         response.diagnostics = diags(&diagnostics);
@@ -430,17 +444,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let request = request.into_inner();
         let mut response = pb::apply_resource_change::Response::default();
-        let (resource, schema) = match self.resource(&request.type_name) {
+        let (resource, served) = match self.resource(&request.type_name) {
             Ok(r) => r,
             Err(d) => {
                 response.diagnostics = diags(&d);
                 return Ok(Response::new(response));
             }
         };
-        let ty = schema.value_type();
-        let decoded = decode(request.prior_state.as_ref(), &ty, "prior state").and_then(|prior| {
-            let planned = decode(request.planned_state.as_ref(), &ty, "planned state")?;
-            let config = decode(request.config.as_ref(), &ty, "configuration")?;
+        let ty = &served.ty;
+        let decoded = decode(request.prior_state.as_ref(), ty, "prior state").and_then(|prior| {
+            let planned = decode(request.planned_state.as_ref(), ty, "planned state")?;
+            let config = decode(request.config.as_ref(), ty, "configuration")?;
             Ok((prior, planned, config))
         });
         let (prior_state, planned_state, config) = match decoded {
@@ -464,7 +478,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             )
             .await;
         let mut diagnostics = applied.diagnostics;
-        response.new_state = encode(&applied.state, &ty, &mut diagnostics);
+        response.new_state = encode(&applied.state, ty, &mut diagnostics);
         response.private = applied.private;
         response.diagnostics = diags(&diagnostics);
         Ok(Response::new(response))
@@ -478,12 +492,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut imported_resources = Vec::new();
         let diagnostics = match self.resource(&request.type_name) {
             Err(d) => d,
-            Ok((resource, schema)) => {
-                let ty = schema.value_type();
+            Ok((resource, served)) => {
                 let imported = resource.import(&self.context(), &request.id).await;
                 let mut diagnostics = imported.diagnostics;
                 if !diagnostics.has_errors() && !imported.state.is_null() {
-                    let state = encode(&imported.state, &ty, &mut diagnostics);
+                    let state = encode(&imported.state, &served.ty, &mut diagnostics);
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: request.type_name.clone(),
                         state,
@@ -508,15 +521,15 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut state = None;
         let diagnostics = match self.data_source(&request.type_name) {
             Err(d) => d,
-            Ok((data_source, schema)) => {
-                let ty = schema.value_type();
-                match decode(request.config.as_ref(), &ty, "configuration") {
+            Ok((data_source, served)) => {
+                let ty = &served.ty;
+                match decode(request.config.as_ref(), ty, "configuration") {
                     Err(d) => d,
                     Ok(config) => {
                         let read = data_source.read(&self.context(), &config).await;
                         let mut diagnostics = read.diagnostics;
                         if !diagnostics.has_errors() {
-                            state = encode(&read.state, &ty, &mut diagnostics);
+                            state = encode(&read.state, ty, &mut diagnostics);
                         }
                         diagnostics
                     }
@@ -576,5 +589,251 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data_source::DataSource;
+    use crate::erased::{erase, erase_data_source};
+    use crate::resource::{ApplyRequest, ApplyResponse, PlanResponse, ReadResponse, Resource};
+    use crate::schema::{Attribute, Block, value_type_calls};
+    use async_trait::async_trait;
+
+    /// Provider `notes`, with one resource and one data source of the same schema.
+    struct Notes;
+    struct Note;
+    struct Greeting;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Titled {
+        title: Option<String>,
+    }
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("A note.").attribute(Attribute::optional("title", Type::String, "Title.")),
+        )
+    }
+
+    fn titled(title: &str) -> Option<pb::DynamicValue> {
+        let value = Value::Object([("title".to_string(), Value::string(title))].into());
+        encode(&value, &schema().value_type(), &mut Diagnostics::new())
+    }
+
+    #[async_trait]
+    impl Provider for Notes {
+        type Client = ();
+
+        fn schema(&self) -> Schema {
+            schema()
+        }
+
+        async fn configure(&self, _config: &Value, _terraform_version: &str) -> Configured<()> {
+            Configured::Ready(())
+        }
+
+        fn resources(&self) -> Vec<Box<dyn ErasedResource<()>>> {
+            vec![erase(Note)]
+        }
+
+        fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<()>>> {
+            vec![erase_data_source(Greeting)]
+        }
+    }
+
+    #[async_trait]
+    impl Resource<()> for Note {
+        type State = Titled;
+
+        fn type_name(&self) -> &'static str {
+            "notes_note"
+        }
+
+        fn schema(&self) -> Schema {
+            schema()
+        }
+
+        async fn plan(&self, _ctx: &Context<()>, request: PlanRequest) -> PlanResponse {
+            PlanResponse {
+                planned_state: request.proposed_new_state,
+                requires_replace: Vec::new(),
+                planned_private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            }
+        }
+
+        async fn create(
+            &self,
+            _ctx: &Context<()>,
+            request: ApplyRequest<Titled>,
+        ) -> ApplyResponse<Titled> {
+            let title = request.planned_state.attr("title").and_then(Value::as_str);
+            ApplyResponse::ok(Titled {
+                title: title.map(str::to_string),
+            })
+        }
+
+        async fn delete(
+            &self,
+            _ctx: &Context<()>,
+            _state: Titled,
+            _private: Vec<u8>,
+        ) -> Diagnostics {
+            Diagnostics::new()
+        }
+
+        async fn read(
+            &self,
+            _ctx: &Context<()>,
+            state: Titled,
+            private: Vec<u8>,
+        ) -> ReadResponse<Titled> {
+            ReadResponse {
+                new_state: Some(state),
+                private,
+                diagnostics: Diagnostics::new(),
+            }
+        }
+
+        async fn import(&self, _ctx: &Context<()>, id: &str) -> Result<Titled, Diagnostics> {
+            Ok(Titled {
+                title: Some(id.to_string()),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl DataSource<()> for Greeting {
+        type State = Titled;
+
+        fn type_name(&self) -> &'static str {
+            "notes_greeting"
+        }
+
+        fn schema(&self) -> Schema {
+            schema()
+        }
+
+        async fn read(&self, _ctx: &Context<()>, _config: &Value) -> Result<Titled, Diagnostics> {
+            Ok(Titled {
+                title: Some("hello".into()),
+            })
+        }
+    }
+
+    /// Every call that decodes or encodes a value, each of which must succeed; the
+    /// handlers run on this thread, where the calls of `Schema::value_type` are counted.
+    #[tokio::test(flavor = "current_thread")]
+    async fn value_types_are_worked_out_when_the_schemas_are_built_not_at_every_call() {
+        let service = ProviderService::new(Notes, CancellationToken::new());
+        let (config, changed) = (titled("a"), titled("b"));
+        let before = value_type_calls::count();
+
+        let mut diagnostics = Vec::new();
+        let validated = service
+            .validate_provider_config(Request::new(pb::validate_provider_config::Request {
+                config: config.clone(),
+            }))
+            .await;
+        diagnostics.push((
+            "validate provider",
+            validated.map(|r| r.into_inner().diagnostics),
+        ));
+        let configured = service
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: config.clone(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("configure", configured.map(|r| r.into_inner().diagnostics)));
+        let validated = service
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: "notes_note".into(),
+                config: config.clone(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push((
+            "validate resource",
+            validated.map(|r| r.into_inner().diagnostics),
+        ));
+        let validated = service
+            .validate_data_resource_config(Request::new(
+                pb::validate_data_resource_config::Request {
+                    type_name: "notes_greeting".into(),
+                    config: config.clone(),
+                },
+            ))
+            .await;
+        diagnostics.push((
+            "validate data source",
+            validated.map(|r| r.into_inner().diagnostics),
+        ));
+        let upgraded = service
+            .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                type_name: "notes_note".into(),
+                raw_state: Some(pb::RawState {
+                    json: br#"{"title":"a"}"#.to_vec(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("upgrade", upgraded.map(|r| r.into_inner().diagnostics)));
+        let read = service
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: "notes_note".into(),
+                current_state: config.clone(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("read", read.map(|r| r.into_inner().diagnostics)));
+        let planned = service
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "notes_note".into(),
+                prior_state: config.clone(),
+                proposed_new_state: changed.clone(),
+                config: changed.clone(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("plan", planned.map(|r| r.into_inner().diagnostics)));
+        let applied = service
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "notes_note".into(),
+                prior_state: None,
+                planned_state: changed.clone(),
+                config: changed.clone(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("apply", applied.map(|r| r.into_inner().diagnostics)));
+        let imported = service
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: "notes_note".into(),
+                id: "a".into(),
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("import", imported.map(|r| r.into_inner().diagnostics)));
+        let read = service
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "notes_greeting".into(),
+                config,
+                ..Default::default()
+            }))
+            .await;
+        diagnostics.push(("read data source", read.map(|r| r.into_inner().diagnostics)));
+
+        for (call, outcome) in diagnostics {
+            match outcome {
+                Ok(d) => assert!(d.is_empty(), "{call}: {d:?}"),
+                Err(status) => panic!("{call}: {status}"),
+            }
+        }
+        assert_eq!(value_type_calls::count(), before);
     }
 }

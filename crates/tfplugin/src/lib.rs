@@ -127,4 +127,74 @@ mod tests {
             }
         }
     }
+
+    /// The crate's module a file belongs to (`server` for `src/server/wire.rs`), and
+    /// whether `super::` in it names the crate root.
+    fn module_of(src: &Path, file: &Path) -> (String, bool) {
+        let relative = file.strip_prefix(src).unwrap_or(file);
+        let mut parts = relative.iter().filter_map(|p| p.to_str());
+        let first = parts.next().unwrap_or_default().trim_end_matches(".rs");
+        let in_root = relative.components().count() == 1 || relative.ends_with("mod.rs");
+        (first.to_string(), in_root)
+    }
+
+    #[test]
+    fn the_modules_import_each_other_without_a_circle() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        // Which modules each module imports, from its top-level `use` lines.
+        let mut imports: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for (path, text) in &files {
+            let (module, super_is_root) = module_of(&src, Path::new(path));
+            let edges = imports.entry(module.clone()).or_default();
+            for line in text.lines() {
+                let Some(used) = line
+                    .strip_prefix("use ")
+                    .or_else(|| line.strip_prefix("pub use "))
+                else {
+                    continue;
+                };
+                let target = match used.split_once("::") {
+                    Some(("crate", rest)) => rest,
+                    Some(("super", rest)) if super_is_root => rest,
+                    _ => continue,
+                };
+                let target: String = target
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !target.is_empty() && target != module {
+                    edges.insert(target);
+                }
+            }
+        }
+        assert!(imports["provider"].contains("erased"), "{imports:?}");
+
+        // Depth-first search; meeting a module still on the path closes a circle.
+        fn visit(
+            module: &str,
+            imports: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut std::collections::BTreeSet<String>,
+        ) {
+            if let Some(at) = path.iter().position(|m| m == module) {
+                panic!("import circle: {} -> {module}", path[at..].join(" -> "));
+            }
+            if done.contains(module) {
+                return;
+            }
+            path.push(module.to_string());
+            for next in imports.get(module).into_iter().flatten() {
+                visit(next, imports, path, done);
+            }
+            path.pop();
+            done.insert(module.to_string());
+        }
+        let mut done = Default::default();
+        for module in imports.keys() {
+            visit(module, &imports, &mut Vec::new(), &mut done);
+        }
+    }
 }

@@ -36,14 +36,9 @@ const LONG_FILES: &[(&str, usize)] = &[
     ("xtask/src/main.rs", 618),
 ];
 
-/// String literals in `crates/tfplugin/src` that still speak of Outposts or AWS, as
-/// (file, part of the literal). They are being removed from tfplugin on another branch;
-/// empty this list when that lands.
-const TFPLUGIN_PROVIDER_STRINGS: &[(&str, &str)] = &[
-    ("crates/tfplugin/src/plugin.rs", "plugin-outposts-"),
-    ("crates/tfplugin/src/provider.rs", "so it cannot call AWS"),
-    ("crates/tfplugin/src/tls.rs", "terraform-provider-outposts"),
-];
+/// String literals in `crates/tfplugin/src` allowed to speak of Outposts or AWS, as
+/// (file, part of the literal): none. An entry that no longer matches fails the test.
+const TFPLUGIN_PROVIDER_STRINGS: &[(&str, &str)] = &[];
 
 #[test]
 fn tidy_aws_crates_are_used_only_by_the_client_layer_and_the_provider_configuration() {

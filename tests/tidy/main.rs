@@ -5,6 +5,7 @@
 //! - `tfplugin` has no AWS or Outposts dependency, code or string (rustls' aws-lc-rs
 //!   crypto provider is not AWS);
 //! - the provider never links the simulator: it is no more than a dev-dependency;
+//! - `test-support` is only ever a dev-dependency, of any package;
 //! - no source file is longer than [`MAX_LINES`] lines.
 //!
 //! Each failure names the file and line of every violation. Known violations that are
@@ -223,6 +224,41 @@ fn tidy_the_provider_never_links_the_simulator() {
         found,
         Vec::new(),
     );
+}
+
+#[test]
+fn tidy_test_support_is_only_ever_a_dev_dependency() {
+    let root = Path::new(ROOT);
+    let mut manifests = vec!["Cargo.toml".to_string(), "xtask/Cargo.toml".to_string()];
+    let mut crates: Vec<String> = std::fs::read_dir(root.join("crates"))
+        .expect("read crates/")
+        .flatten()
+        .map(|entry| format!("crates/{}/Cargo.toml", entry.file_name().to_string_lossy()))
+        .filter(|manifest| root.join(manifest).is_file())
+        .collect();
+    crates.sort();
+    manifests.extend(crates);
+    assert!(
+        manifests.contains(&"crates/test-support/Cargo.toml".to_string()),
+        "crates/test-support not found among {manifests:?}"
+    );
+    let found = manifests
+        .iter()
+        .flat_map(|manifest| {
+            dependencies(&read(&root.join(manifest)))
+                .into_iter()
+                .filter(|(_, table, name)| {
+                    !table.ends_with("dev-dependencies") && name == "test-support"
+                })
+                .map(move |(line, table, _)| {
+                    format!(
+                        "{manifest}:{line}: [{table}] names `test-support`; it may only be \
+                         a dev-dependency"
+                    )
+                })
+        })
+        .collect();
+    report("test-support outside dev-dependencies", found, Vec::new());
 }
 
 #[test]

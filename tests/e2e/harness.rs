@@ -10,68 +10,6 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-outposts"))
 }
 
-/// The `outposts-simulator` binary of this build.
-pub fn simulator_binary() -> PathBuf {
-    workspace_binary("outposts-simulator")
-}
-
-/// The `xtask` binary of this build (`cargo xtask`).
-pub fn xtask_binary() -> PathBuf {
-    workspace_binary("xtask")
-}
-
-/// A binary of another package of the workspace, which cargo does not build for this
-/// package's tests alone, so it is built here the way the workspace's test run builds
-/// every target (a no-op when that run built it; a narrower build would unify features
-/// differently and rebuild much of the tree).
-fn workspace_binary(name: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--all-targets",
-            "--message-format",
-            "json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {cargo} to build the simulator: {e}"));
-    assert!(
-        output.status.success(),
-        "building the workspace's targets failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == name && m["target"]["kind"][0] == "bin")
-        // Not the unit-test harness built from the same target.
-        .filter(|m| m["profile"]["test"] == false)
-        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .next_back()
-        .unwrap_or_else(|| panic!("cargo reported no executable of the binary {name}"))
-}
-
-/// The terraform CLI: `$TERRAFORM`, else `terraform` on PATH. Missing is a failure with
-/// instructions, never a skip.
-pub fn terraform_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("terraform"))
-            .find(|candidate| candidate.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "the terraform CLI is required for the end-to-end tests but was not found: \
-             install Terraform 1.11+ on PATH or set TERRAFORM=/path/to/terraform"
-        )
-    })
-}
-
 /// A Terraform working directory wired to the local provider build through
 /// `dev_overrides`, isolated from the user's AWS and Terraform settings.
 pub struct Workspace {
@@ -118,7 +56,7 @@ impl Workspace {
     }
 
     fn empty() -> Workspace {
-        let dir = tempfile::tempdir().expect("temporary directory");
+        let dir = test_support::scratch_dir();
         let provider_dir = provider_binary()
             .parent()
             .expect("provider binary has a directory")
@@ -181,7 +119,7 @@ impl Workspace {
     /// The terraform command, with an environment free of the caller's Terraform and
     /// AWS settings.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = self.program(terraform_binary());
+        let mut command = self.program(test_support::terraform_binary());
         command.args(args);
         command
     }
@@ -191,13 +129,9 @@ impl Workspace {
     pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut command = Command::new(program);
         command.current_dir(&self.cwd);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("TF_") || key.starts_with("AWS_") || key == "CHECKPOINT_DISABLE" {
-                command.env_remove(&key);
-            }
-        }
+        test_support::isolate_env(&mut command, &[]);
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        command.env("TERRAFORM", terraform_binary());
+        command.env("TERRAFORM", test_support::terraform_binary());
         command
     }
 

@@ -79,7 +79,7 @@ fn lock_file(ws: &Workspace) -> String {
 
 /// Rewrites the archive at `path` with a different binary inside.
 pub(crate) fn tamper(path: &Path) {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = test_support::scratch_dir();
     let binary = dir.path().join("provider");
     let mut content = std::fs::read(provider_binary()).expect("read provider");
     content.extend_from_slice(b"tampered");
@@ -99,7 +99,7 @@ fn filesystem_mirror(path: &Path) -> String {
 #[test]
 fn a_filesystem_mirror_packed_or_unpacked_installs_a_locked_version_and_refuses_tampering() {
     let sim = Sim::fast();
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = test_support::scratch_dir();
     let release = release(scratch.path());
     let archive = release.archive(&Platform::host()).expect("host archive");
 
@@ -169,7 +169,7 @@ fn a_filesystem_mirror_packed_or_unpacked_installs_a_locked_version_and_refuses_
 #[test]
 fn a_network_mirror_over_https_installs_with_its_hashes_and_refuses_a_changed_archive() {
     let sim = Sim::fast();
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = test_support::scratch_dir();
     let release = release(scratch.path());
     let archive = release.archive(&Platform::host()).expect("host archive");
     let root = scratch.path().join("mirror");
@@ -223,7 +223,7 @@ fn a_network_mirror_over_https_installs_with_its_hashes_and_refuses_a_changed_ar
 #[test]
 fn a_private_registry_over_https_installs_a_signed_release_and_refuses_a_bad_signature() {
     let sim = Sim::fast();
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = test_support::scratch_dir();
     let release = release(scratch.path());
     let archive = release.archive(&Platform::host()).expect("host archive");
     let root = scratch.path().join("registry");
@@ -296,7 +296,7 @@ fn a_private_registry_over_https_installs_a_signed_release_and_refuses_a_bad_sig
 /// The artifacts are the ones the registries document: names, manifest, checksums.
 #[test]
 fn the_release_holds_the_files_registries_expect() {
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = test_support::scratch_dir();
     let release = release(scratch.path());
     let mut names: Vec<String> = std::fs::read_dir(&release.dir)
         .expect("release dir")

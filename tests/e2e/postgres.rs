@@ -108,11 +108,7 @@ fn free_port() -> u16 {
 fn program(bin: &Path, name: &str, user: Option<(u32, u32)>, cwd: &Path) -> Command {
     let mut command = Command::new(bin.join(name));
     command.current_dir(cwd).stdin(Stdio::null());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("PG") {
-            command.env_remove(&key);
-        }
-    }
+    test_support::remove_env_starting_with(&mut command, &["PG"]);
     command.env("LC_ALL", "C");
     if let Some((uid, gid)) = user {
         command.uid(uid).gid(gid);
@@ -157,7 +153,7 @@ impl Postgres {
     pub fn start() -> Postgres {
         let bin = bin_dir();
         let user = unprivileged_user();
-        let dir = tempfile::tempdir().expect("temporary directory");
+        let dir = test_support::scratch_dir();
         // The postgres user must reach its cluster inside the test's directory.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
             .expect("open the temporary directory to the postgres user");

@@ -1,8 +1,8 @@
 //! The README's first command, `examples/quickstart/run.sh`, run as a user runs it
 //! (with the binaries of this build, so it does not build again).
 
-use crate::harness::terraform_binary;
 use std::process::Command;
+use test_support::{isolate_env, terraform_binary, workspace_binary};
 
 #[test]
 fn the_quickstart_applies_a_capacity_task_against_the_simulator() {
@@ -10,18 +10,14 @@ fn the_quickstart_applies_a_capacity_task_against_the_simulator() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/run.sh");
     let mut command = Command::new("bash");
     command.arg(&script);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TF_") || key.starts_with("AWS_") {
-            command.env_remove(&key);
-        }
-    }
+    isolate_env(&mut command, &[]);
     let output = command
         .env("TERRAFORM", terraform_binary())
         .env(
             "PROVIDER_BIN",
             env!("CARGO_BIN_EXE_terraform-provider-outposts"),
         )
-        .env("SIMULATOR_BIN", crate::harness::simulator_binary())
+        .env("SIMULATOR_BIN", workspace_binary("outposts-simulator"))
         .output()
         .expect("run the quickstart");
     let stdout = String::from_utf8_lossy(&output.stdout);

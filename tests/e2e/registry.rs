@@ -30,7 +30,7 @@ struct Registry {
 
 impl Registry {
     fn with_the_provider() -> Registry {
-        let scratch = tempfile::tempdir().expect("temporary directory");
+        let scratch = test_support::scratch_dir();
         let release = release(scratch.path());
         let dir = scratch.path().join("registry");
         xtask::mirror::write_registry(&release, &dir).expect("publish the provider");

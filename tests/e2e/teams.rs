@@ -58,7 +58,7 @@ struct Teams {
 impl Teams {
     fn start(sim: Sim) -> Teams {
         let pg = Postgres::start();
-        let dir = tempfile::tempdir().expect("temporary directory");
+        let dir = test_support::scratch_dir();
         let version = env!("CARGO_PKG_VERSION");
         let platform = xtask::release::Platform::host().key();
         let target = dir
@@ -586,19 +586,18 @@ fn after_terraform_is_killed_mid_apply_the_lock_is_gone_force_unlock_succeeds_an
 #[test]
 fn the_teams_walkthrough_runs_from_start_to_end_and_cleans_up() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/teams/run.sh");
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = test_support::scratch_dir();
     let mut command = std::process::Command::new("bash");
     command.arg(&script);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TF_") || key.starts_with("AWS_") || key.starts_with("PG") {
-            command.env_remove(&key);
-        }
-    }
+    test_support::isolate_env(&mut command, &["PG"]);
     let output = command
-        .env("TERRAFORM", crate::harness::terraform_binary())
+        .env("TERRAFORM", test_support::terraform_binary())
         .env("PROVIDER_BIN", crate::harness::provider_binary())
-        .env("SIMULATOR_BIN", crate::harness::simulator_binary())
-        .env("XTASK_BIN", crate::harness::xtask_binary())
+        .env(
+            "SIMULATOR_BIN",
+            test_support::workspace_binary("outposts-simulator"),
+        )
+        .env("XTASK_BIN", test_support::workspace_binary("xtask"))
         // Its scratch directory (mktemp) inside this test's, to check it is removed.
         .env("TMPDIR", scratch.path())
         .output()

@@ -82,7 +82,7 @@ fn tidy_tfplugin_knows_nothing_of_outposts_or_aws() {
 /// The tfplugin check on a made-up tfplugin with one violation of each kind.
 #[test]
 fn tidy_tfplugin_check_names_each_kind_of_violation() {
-    let root = tempfile::tempdir().expect("temporary directory");
+    let root = test_support::scratch_dir();
     let write = |path: &str, text: &str| {
         let path = root.path().join(path);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");

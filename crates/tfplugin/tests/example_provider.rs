@@ -2,70 +2,17 @@
 //! resource created, changed in place and destroyed, a data source read, and a
 //! provider-defined function called, through the whole protocol stack.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn terraform() -> PathBuf {
-    if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("terraform"))
-                .find(|candidate| candidate.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!("this test needs the terraform CLI (1.8+): put it on PATH or set TERRAFORM")
-        })
-}
-
-/// The example's executable. It is built the way the workspace's test run builds every
-/// target (from the workspace root, all targets), so when that run already built it this
-/// is a no-op; a narrower build would unify features differently and rebuild half the
-/// dependency tree.
-fn example_binary() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let output = Command::new(&cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--all-targets",
-            "--message-format",
-            "json",
-        ])
-        .current_dir(&root)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
-    assert!(
-        output.status.success(),
-        "building the workspace's targets failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // cargo names the executables it built (or found fresh) in its JSON messages.
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["target"]["name"] == "notes" && m["target"]["kind"][0] == "example")
-        .filter(|m| m["profile"]["test"] == false)
-        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .next_back()
-        .expect("cargo reported the example's executable")
-}
+use test_support::{isolate_env, scratch_dir, terraform_binary, workspace_example};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(terraform());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TF_") {
-            command.env_remove(&key);
-        }
-    }
+    let mut command = Command::new(terraform_binary());
+    isolate_env(&mut command, &[]);
     command
         .args(args)
         .current_dir(dir)
         .env("TF_CLI_CONFIG_FILE", dir.join("cli.tfrc"))
-        .env("CHECKPOINT_DISABLE", "1")
         .env("TF_IN_AUTOMATION", "1")
         .output()
         .expect("terraform runs")
@@ -87,10 +34,14 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn the_notes_example_works_under_terraform() {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = scratch_dir();
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).expect("mkdir");
-    std::fs::copy(example_binary(), bin.join("terraform-provider-notes")).expect("copy");
+    std::fs::copy(
+        workspace_example("notes"),
+        bin.join("terraform-provider-notes"),
+    )
+    .expect("copy");
     std::fs::write(
         dir.path().join("cli.tfrc"),
         format!(

@@ -287,7 +287,7 @@ fn sigint_during_the_wait_exits_promptly_and_the_next_apply_resumes_the_same_tas
     std::thread::sleep(Duration::from_millis(500));
     // Ctrl-C reaches Terraform and the provider: the whole process group.
     let interrupted = Instant::now();
-    crate::harness::send_signal(child.id(), "INT", true);
+    test_support::send_signal(child.id(), "INT", true);
     let deadline = Instant::now() + Duration::from_secs(10);
     let exit = loop {
         if let Some(exit) = child.try_wait().expect("status") {

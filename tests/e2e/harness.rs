@@ -246,23 +246,6 @@ impl Run {
     }
 }
 
-/// Sends `signal` (e.g. `"INT"`) to one process, or with `group` to the process group it
-/// leads. The `-s SIG -- TARGET` form keeps `kill` from reading a group as an option.
-pub fn send_signal(pid: u32, signal: &str, group: bool) {
-    // Never 0 or 1: `kill -- -1` would signal every process we may signal.
-    assert!(pid > 1, "refusing to signal pid {pid}");
-    let target = if group {
-        format!("-{pid}")
-    } else {
-        pid.to_string()
-    };
-    let status = Command::new("kill")
-        .args(["-s", signal, "--", &target])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -s {signal} -- {target} failed");
-}
-
 /// Copies the files of `from` into `to`, recursively, leaving out Terraform's own
 /// working files (`.terraform`, state, lock files) a developer may have there.
 pub fn copy_tree(from: &Path, to: &Path) {

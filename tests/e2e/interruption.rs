@@ -6,7 +6,7 @@
 //! Ctrl-C are printed for docs/RELIABILITY.md. `INTERRUPTION_RUNS` (default 40) and
 //! `INTERRUPTION_SEED` change the schedule.
 
-use crate::harness::{Workspace, send_signal};
+use crate::harness::Workspace;
 use crate::sim::{Sim, busy_config, task_config};
 use outposts_simulator::{
     CapacityTaskStatus, EventualConsistency, FaultKind, FaultRule, Operation, SimulatorConfig,
@@ -15,6 +15,7 @@ use outposts_simulator::{
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use test_support::send_signal;
 
 #[derive(Debug, Clone, Copy)]
 enum Point {

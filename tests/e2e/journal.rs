@@ -4,13 +4,14 @@
 //! `terraform state rm`, not an identical sibling's. Each test drives the real
 //! `terraform` against the simulator.
 
-use crate::harness::{Run, Workspace, send_signal};
+use crate::harness::{Run, Workspace};
 use crate::interruption::{interrupt, kill_provider_of, spawn, state_task_ids, until};
 use crate::sim::{OUTPOST, Sim, task_config};
 use outposts_simulator::{SimulatorConfig, TaskTiming};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use test_support::send_signal;
 
 /// A layout that fits the quickstart rack without evacuating anything.
 const LAYOUT: &[(&str, u32)] = &[("c5.4xlarge", 3), ("m5.xlarge", 12)];

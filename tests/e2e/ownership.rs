@@ -228,7 +228,7 @@ fn interrupted_before_the_start_starts_nothing() {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(200));
-    crate::harness::send_signal(child.id(), "INT", true);
+    test_support::send_signal(child.id(), "INT", true);
     let output = child.wait_with_output().expect("terraform exits");
     let text = format!(
         "{}{}",

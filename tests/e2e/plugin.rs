@@ -137,7 +137,7 @@ impl LaunchedProvider {
     }
 
     fn signal(&self, name: &str) {
-        crate::harness::send_signal(self.child.id(), name, false);
+        test_support::send_signal(self.child.id(), name, false);
     }
 
     /// Waits for the process to exit without blocking the runtime: the client's
@@ -373,7 +373,7 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
         child.try_wait().expect("status").is_none(),
         "debug provider exited early"
     );
-    crate::harness::send_signal(child.id(), "INT", false);
+    test_support::send_signal(child.id(), "INT", false);
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut exited = false;
     while Instant::now() < deadline {

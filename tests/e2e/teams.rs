@@ -13,7 +13,7 @@
 //! holder's; and `force-unlock` in a fresh process releases nothing and reports success
 //! for any ID, also while the holder runs.
 
-use crate::harness::{PRIVATE_PROVIDER, Run, Workspace, send_signal};
+use crate::harness::{PRIVATE_PROVIDER, Run, Workspace};
 use crate::interruption::until;
 use crate::journal::{Orphan, provider_pid_of};
 use crate::postgres::Postgres;
@@ -24,6 +24,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use test_support::send_signal;
 use xtask::registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, cli_config, publish_module};
 use xtask::serve::StaticHttps;
 

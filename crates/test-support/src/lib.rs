@@ -1,6 +1,7 @@
 //! What the workspace's test harnesses share, written once: the `terraform` CLI they
-//! drive, the executables of the workspace's other packages, scratch directories, and a
-//! child environment free of the caller's Terraform and AWS settings.
+//! drive, the executables of the workspace's other packages, scratch directories, signals
+//! to the processes a test starts, and a child environment free of the caller's
+//! Terraform and AWS settings.
 //!
 //! Used by the provider's end-to-end tests (`tests/e2e`), tfplugin's example-provider
 //! test and xtask's tests, and only ever as a dev-dependency. It names no provider, so
@@ -12,10 +13,12 @@
 mod env;
 mod executables;
 mod scratch;
+mod signal;
 mod terraform;
 
 pub use env::{CALLER_SETTINGS, isolate_env, remove_env_starting_with};
 pub use executables::{workspace_binary, workspace_example, workspace_root};
 pub use scratch::scratch_dir;
+pub use signal::send_signal;
 pub use tempfile::TempDir;
 pub use terraform::terraform_binary;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use test_support::{scratch_dir, send_signal};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use xtask::serve::Ready;
 
@@ -129,7 +130,7 @@ fn get(ready: &Ready, path: &str) -> (u16, Vec<(String, String)>, String) {
 
 #[test]
 fn registry_serve_writes_a_ready_file_serves_the_module_protocol_and_stops_on_sigterm() {
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = scratch_dir();
     let module = scratch.path().join("module");
     std::fs::create_dir_all(&module).expect("module directory");
     std::fs::write(module.join("main.tf"), "output \"x\" { value = 1 }\n").expect("main.tf");
@@ -216,11 +217,7 @@ fn registry_serve_writes_a_ready_file_serves_the_module_protocol_and_stops_on_si
         server.log()
     );
 
-    let kill = Command::new("kill")
-        .args(["-s", "TERM", "--", &ready.pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(kill.success());
+    send_signal(ready.pid, "TERM", false);
     let status = server.wait(Duration::from_secs(10));
     assert!(status.success(), "{status}:\n{}", server.log());
     assert!(!ready_file.exists(), "the ready file goes with the server");
@@ -229,7 +226,7 @@ fn registry_serve_writes_a_ready_file_serves_the_module_protocol_and_stops_on_si
 
 #[test]
 fn registry_serve_refuses_an_address_off_loopback_and_a_missing_directory() {
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let scratch = scratch_dir();
     let ready_file = scratch.path().join("registry.env");
     for (args, expected) in [
         (

@@ -26,7 +26,9 @@ pub fn scratch_dir() -> TempDir {
 }
 
 /// The start of a scratch directory's name for a test (thread) named `test`: its last
-/// path segment, in file-name-safe characters, no longer than 40 bytes.
+/// path segment, in file-name-safe characters, no longer than 24 bytes. Short, because
+/// Unix sockets are made in scratch directories (PostgreSQL's, say) and a socket's path
+/// may not be longer than 107 bytes.
 fn prefix(test: Option<&str>) -> String {
     let name = test
         .filter(|name| *name != "main")
@@ -41,7 +43,7 @@ fn prefix(test: Option<&str>) -> String {
                 '-'
             }
         })
-        .take(40)
+        .take(24)
         .collect();
     prefix.push('-');
     prefix
@@ -64,10 +66,7 @@ mod tests {
             .into_owned();
         // nextest and cargo test run a test on a thread named after it.
         if std::thread::current().name() != Some("main") {
-            assert!(
-                name.starts_with("a_scratch_directory_is_empty_named_after-"),
-                "{name}"
-            );
+            assert!(name.starts_with("a_scratch_directory_is_e-"), "{name}");
         }
         std::fs::write(path.join("file"), "x").expect("write in it");
         drop(dir);
@@ -80,6 +79,6 @@ mod tests {
         assert_eq!(prefix(Some("odd name/x")), "odd-name-x-");
         assert_eq!(prefix(Some("main")), "scratch-");
         assert_eq!(prefix(None), "scratch-");
-        assert_eq!(prefix(Some(&"a".repeat(80))).len(), 41);
+        assert_eq!(prefix(Some(&"a".repeat(80))).len(), 25);
     }
 }

@@ -229,36 +229,87 @@ fn tidy_the_provider_never_links_the_simulator() {
 #[test]
 fn tidy_test_support_is_only_ever_a_dev_dependency() {
     let root = Path::new(ROOT);
+    assert!(
+        root.join("crates/test-support/Cargo.toml").is_file(),
+        "crates/test-support/Cargo.toml not found"
+    );
+    report(
+        "test-support outside dev-dependencies",
+        test_support_outside_dev_dependencies(root),
+        Vec::new(),
+    );
+}
+
+/// The check on a made-up workspace: each way of naming it outside dev-dependencies.
+#[test]
+fn tidy_test_support_check_names_each_dependency_on_it() {
+    let root = test_support::scratch_dir();
+    let write = |path: &str, text: &str| {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
+        std::fs::write(path, text).expect("write a file");
+    };
+    write(
+        "Cargo.toml",
+        "[workspace.dependencies]\ntest-support = { path = \"crates/test-support\" }\n\
+         [dependencies]\ntest-support.workspace = true\n",
+    );
+    write(
+        "xtask/Cargo.toml",
+        "[dev-dependencies]\ntest-support.workspace = true\n",
+    );
+    write(
+        "crates/a/Cargo.toml",
+        "[dependencies.test-support]\npath = \"../t\"\n",
+    );
+    write(
+        "crates/b/Cargo.toml",
+        "[build-dependencies]\nhelp = { path = \"../t\", package = \"test-support\" }\n",
+    );
+    write(
+        "crates/test-support/Cargo.toml",
+        "[dependencies]\ntempfile = \"3\"\n",
+    );
+    assert_eq!(
+        test_support_outside_dev_dependencies(root.path()),
+        [
+            "Cargo.toml:4: [dependencies] names `test-support`; it may only be a dev-dependency",
+            "crates/a/Cargo.toml:1: [dependencies.test-support] names `test-support`; it may \
+             only be a dev-dependency",
+            "crates/b/Cargo.toml:2: [build-dependencies] names `help`; it may only be a \
+             dev-dependency",
+        ]
+    );
+}
+
+/// Where the manifests of `root`'s workspace (the root's, xtask's and each of
+/// `crates/`) name `test-support` in a table other than dev-dependencies.
+fn test_support_outside_dev_dependencies(root: &Path) -> Vec<String> {
     let mut manifests = vec!["Cargo.toml".to_string(), "xtask/Cargo.toml".to_string()];
     let mut crates: Vec<String> = std::fs::read_dir(root.join("crates"))
         .expect("read crates/")
         .flatten()
         .map(|entry| format!("crates/{}/Cargo.toml", entry.file_name().to_string_lossy()))
-        .filter(|manifest| root.join(manifest).is_file())
         .collect();
     crates.sort();
     manifests.extend(crates);
-    assert!(
-        manifests.contains(&"crates/test-support/Cargo.toml".to_string()),
-        "crates/test-support not found among {manifests:?}"
-    );
-    let found = manifests
-        .iter()
-        .flat_map(|manifest| {
-            dependencies(&read(&root.join(manifest)))
-                .into_iter()
-                .filter(|(_, table, name)| {
-                    !table.ends_with("dev-dependencies") && name == "test-support"
-                })
-                .map(move |(line, table, _)| {
-                    format!(
-                        "{manifest}:{line}: [{table}] names `test-support`; it may only be \
-                         a dev-dependency"
-                    )
-                })
-        })
-        .collect();
-    report("test-support outside dev-dependencies", found, Vec::new());
+    let mut found = Vec::new();
+    for manifest in manifests.iter().filter(|m| root.join(m).is_file()) {
+        let text = read(&root.join(manifest));
+        for (line, table, name) in dependencies(&text) {
+            let written = text.lines().nth(line - 1).unwrap_or_default();
+            let names_it = name.replace('_', "-") == "test-support"
+                || written.contains("test-support")
+                || written.contains("test_support");
+            if names_it && !table.ends_with("dev-dependencies") {
+                found.push(format!(
+                    "{manifest}:{line}: [{table}] names `{name}`; it may only be a \
+                     dev-dependency"
+                ));
+            }
+        }
+    }
+    found
 }
 
 #[test]

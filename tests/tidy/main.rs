@@ -31,7 +31,6 @@ const LONG_FILES: &[(&str, usize)] = &[
     ("crates/outposts-simulator/src/sigv4.rs", 612),
     ("crates/outposts-simulator/src/state.rs", 643),
     ("crates/tfplugin/src/value/tests.rs", 622),
-    ("src/outposts/task.rs", 671),
     ("tests/e2e/explanations.rs", 609),
     ("tests/e2e/teams.rs", 638),
     ("xtask/src/main.rs", 618),

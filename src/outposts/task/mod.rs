@@ -1,0 +1,16 @@
+//! Capacity tasks: typed views of the API's shapes and the calls that read and change
+//! them. Everything that knows `aws-sdk-outposts` types for tasks is here:
+//!
+//! - `types` — the shapes, and how the SDK's map onto them;
+//! - `start` — StartCapacityTask: the capacity check and the attempts that start a task;
+//! - `find` — get, list and cancel.
+
+mod find;
+mod start;
+mod types;
+
+pub use start::{StartFailure, Started};
+pub use types::{
+    BlockingInstance, CapacityTask, CapacityTaskFailure, CapacityTaskStatus, CapacityTaskSummary,
+    InstancePool, InstancesToExclude, StartCapacityTask,
+};

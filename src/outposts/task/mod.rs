@@ -12,5 +12,5 @@ mod types;
 pub use start::{StartFailure, Started};
 pub use types::{
     BlockingInstance, CapacityTask, CapacityTaskFailure, CapacityTaskStatus, CapacityTaskSummary,
-    InstancePool, InstancesToExclude, StartCapacityTask,
+    InstancePool, InstancesToExclude, RequestKey, StartCapacityTask,
 };

@@ -1,8 +1,10 @@
 //! Capacity tasks' typed shapes, and how the API's shapes map onto them. The only code
 //! that reads the SDK's capacity task types.
 
+use crate::outposts::ids;
 use aws_sdk_outposts::types as sdk;
 use aws_smithy_types::DateTime;
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 /// A capacity task's status, as AWS reports it.
@@ -163,6 +165,122 @@ pub struct StartCapacityTask {
     pub task_action_on_blocking_instances: Option<String>,
 }
 
+impl StartCapacityTask {
+    /// What this request asks for, in the form that tells whether two requests, or a
+    /// request and a task, ask for the same.
+    pub fn key(&self) -> RequestKey {
+        RequestKey::new(
+            &self.outpost_identifier,
+            &self.order_id,
+            &self.asset_id,
+            &self.task_action_on_blocking_instances,
+            &self.instance_pools,
+            &self.instances_to_exclude,
+        )
+    }
+}
+
+impl CapacityTask {
+    /// What this task asks for, as [`StartCapacityTask::key`].
+    pub fn key(&self) -> RequestKey {
+        RequestKey::new(
+            &self.outpost_id,
+            &self.order_id,
+            &self.asset_id,
+            &self.task_action_on_blocking_instances,
+            &self.instance_pools,
+            &self.instances_to_exclude,
+        )
+    }
+}
+
+/// What a capacity task asks for, in a form where two requests for the same thing are
+/// equal: the Outpost by ID (its ARN and its ID name one Outpost), the pools in any
+/// order, the exclusions as sets. The one answer to "the same request?" for the plan,
+/// the start journal, the capacity check's answers and the search for our own task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestKey {
+    outpost_id: String,
+    order_id: Option<String>,
+    asset_id: Option<String>,
+    action: Option<String>,
+    /// (instance type, count), sorted.
+    pools: Vec<(String, i32)>,
+    instances: BTreeSet<String>,
+    account_ids: BTreeSet<String>,
+    services: BTreeSet<String>,
+}
+
+impl RequestKey {
+    fn new(
+        outpost_identifier: &str,
+        order_id: &Option<String>,
+        asset_id: &Option<String>,
+        action: &Option<String>,
+        pools: &[InstancePool],
+        exclude: &InstancesToExclude,
+    ) -> Self {
+        let mut pools: Vec<(String, i32)> = pools
+            .iter()
+            .map(|p| (p.instance_type.clone(), p.count))
+            .collect();
+        pools.sort();
+        let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+        RequestKey {
+            outpost_id: ids::outpost_id(outpost_identifier).to_string(),
+            order_id: order_id.clone(),
+            asset_id: asset_id.clone(),
+            action: action.clone(),
+            pools,
+            instances: set(&exclude.instances),
+            account_ids: set(&exclude.account_ids),
+            services: set(&exclude.services),
+        }
+    }
+
+    /// Whether `task` is what this request asks for. Arguments the request left to AWS
+    /// (order, asset, action) may come back filled in, and a task that names no Outpost
+    /// was read from the request's; everything else must be the same.
+    pub fn is_met_by(&self, task: &CapacityTask) -> bool {
+        let theirs = task.key();
+        let filled_in =
+            |ours: &Option<String>, theirs: &Option<String>| ours.is_none() || ours == theirs;
+        (theirs.outpost_id.is_empty() || theirs.outpost_id == self.outpost_id)
+            && filled_in(&self.order_id, &theirs.order_id)
+            && filled_in(&self.asset_id, &theirs.asset_id)
+            && filled_in(&self.action, &theirs.action)
+            && self.pools == theirs.pools
+            && self.instances == theirs.instances
+            && self.account_ids == theirs.account_ids
+            && self.services == theirs.services
+    }
+}
+
+/// The key as one string, for the start journal's notes and the capacity check's
+/// answers: `outpost|order|asset|action|pools|instances|accounts|services`.
+impl std::fmt::Display for RequestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pools: Vec<String> = self
+            .pools
+            .iter()
+            .map(|(instance_type, count)| format!("{instance_type}={count}"))
+            .collect();
+        let join = |v: &BTreeSet<String>| v.iter().cloned().collect::<Vec<_>>().join(",");
+        write!(
+            f,
+            "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
+            self.outpost_id,
+            self.order_id,
+            self.asset_id,
+            self.action,
+            pools.join(","),
+            join(&self.instances),
+            join(&self.account_ids),
+            join(&self.services),
+        )
+    }
+}
+
 /// The fields every capacity task output shape shares.
 pub(super) struct TaskFields<'a> {
     pub(super) id: Option<&'a str>,
@@ -268,5 +386,98 @@ mod tests {
         assert!(!CapacityTaskStatus::Other("NEW".into()).is_terminal());
         assert!(CapacityTaskStatus::WaitingForEvacuation.is_cancellable());
         assert!(!CapacityTaskStatus::InProgress.is_cancellable());
+    }
+
+    fn pool(instance_type: &str, count: i32) -> InstancePool {
+        InstancePool {
+            instance_type: instance_type.into(),
+            count,
+        }
+    }
+
+    fn request() -> StartCapacityTask {
+        StartCapacityTask {
+            outpost_identifier: "op-0123456789abcdef0".into(),
+            order_id: Some("oo-0123456789abcdef0".into()),
+            asset_id: None,
+            instance_pools: vec![pool("c5.large", 2), pool("m5.large", 1)],
+            instances_to_exclude: InstancesToExclude {
+                instances: vec!["i-2".into(), "i-1".into()],
+                account_ids: Vec::new(),
+                services: vec!["EC2".into()],
+            },
+            task_action_on_blocking_instances: None,
+        }
+    }
+
+    fn task_for(request: &StartCapacityTask) -> CapacityTask {
+        CapacityTask {
+            id: "cap-0123456789abcdef0".into(),
+            outpost_id: "op-0123456789abcdef0".into(),
+            order_id: request.order_id.clone(),
+            asset_id: request.asset_id.clone(),
+            instance_pools: request.instance_pools.iter().rev().cloned().collect(),
+            instances_to_exclude: request.instances_to_exclude.clone(),
+            task_action_on_blocking_instances: request.task_action_on_blocking_instances.clone(),
+            dry_run: false,
+            status: CapacityTaskStatus::Requested,
+            failure: None,
+            creation_date: None,
+            completion_date: None,
+            last_modified_date: None,
+        }
+    }
+
+    #[test]
+    fn requests_are_the_same_whatever_the_spelling_of_the_outpost_and_the_order_of_lists() {
+        let start = request();
+        let mut other = request();
+        other.outpost_identifier =
+            "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0".into();
+        other.instance_pools.reverse();
+        other.instances_to_exclude.instances.reverse();
+        assert_eq!(start.key(), other.key());
+        assert_eq!(start.key().to_string(), other.key().to_string());
+        assert_eq!(
+            start.key().to_string(),
+            "op-0123456789abcdef0|Some(\"oo-0123456789abcdef0\")|None|None|\
+             c5.large=2,m5.large=1|i-1,i-2||EC2"
+        );
+        other.instance_pools[0].count = 3;
+        assert_ne!(start.key(), other.key());
+        let mut other = request();
+        other.task_action_on_blocking_instances = Some("FAIL_TASK".into());
+        assert_ne!(start.key(), other.key(), "unset is not the same as set");
+    }
+
+    #[test]
+    fn a_task_meets_a_request_with_what_aws_filled_in() {
+        let start = request();
+        let mut task = task_for(&start);
+        assert!(start.key().is_met_by(&task));
+        task.asset_id = Some("0123456789".into());
+        task.task_action_on_blocking_instances = Some("WAIT_FOR_EVACUATION".into());
+        assert!(
+            start.key().is_met_by(&task),
+            "AWS fills in what we left out"
+        );
+        task.outpost_id = String::new();
+        assert!(
+            start.key().is_met_by(&task),
+            "read from the request's Outpost"
+        );
+
+        let mut other = task_for(&start);
+        other.instance_pools[0].count = 3;
+        assert!(!start.key().is_met_by(&other), "another layout");
+        let mut other = task_for(&start);
+        other.order_id = Some("oo-0fffffffffffffff0".into());
+        assert!(!start.key().is_met_by(&other), "another order");
+        let mut other = task_for(&start);
+        other.instances_to_exclude.services.clear();
+        assert!(!start.key().is_met_by(&other), "other exclusions");
+        let mut other = task_for(&start);
+        other.outpost_id = "op-0fffffffffffffff0".into();
+        assert!(!start.key().is_met_by(&other), "another Outpost");
     }
 }

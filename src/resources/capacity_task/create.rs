@@ -10,18 +10,16 @@
 //! it tries again, in every status: a task that already finished would meet no
 //! conflict, and a second attempt would start a second task.
 
-use super::flatten::{request_key, start_request, state_from_task};
+use super::flatten::{start_request, state_from_task};
 use super::journal::{self, Journal};
 use super::messages::{self, Origin};
 use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::{
-    CapacityTask, CapacityTaskStatus, InstancePool, StartCapacityTask, Started,
-};
+use crate::outposts::task::{CapacityTask, CapacityTaskStatus, StartCapacityTask, Started};
 use crate::outposts::{OutpostsClient, until_stopped};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 use tfplugin::diag::Diagnostic;
 use tfplugin::path::AttributePath;
@@ -88,7 +86,7 @@ pub(super) async fn create(
     let task = match started {
         Ok(Started::New(task)) => {
             tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
-            journal.hold(&request_key(&start), &task.id);
+            journal.hold(&start.key().to_string(), &task.id);
             task
         }
         Ok(Started::Adopted { task, error }) => {
@@ -149,7 +147,7 @@ async fn unsaved_own_task(
     journal: &Journal,
     start: &StartCapacityTask,
 ) -> Option<CapacityTask> {
-    let request = request_key(start);
+    let request = start.key().to_string();
     while let Some(task_id) = journal.claim_unsaved(&request) {
         match until_stopped(
             ctx.stop(),
@@ -158,7 +156,7 @@ async fn unsaved_own_task(
         .await
         {
             Ok(task)
-                if same_request(start, &task)
+                if start.key().is_met_by(&task)
                     && !matches!(
                         task.status,
                         CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled
@@ -245,8 +243,8 @@ async fn matching_new_task(
                 .get_capacity_task(&start.outpost_identifier, &summary.id)
                 .await
             {
-                Ok(task) if same_request(start, &task) => {
-                    if mine.journal.hold(&request_key(start), &task.id) {
+                Ok(task) if start.key().is_met_by(&task) => {
+                    if mine.journal.hold(&start.key().to_string(), &task.id) {
                         return Some(task);
                     }
                     break;
@@ -263,32 +261,6 @@ async fn matching_new_task(
         }
     }
     None
-}
-
-/// Whether a task asks for exactly what `start` asks for, in any order.
-pub(super) fn same_request(start: &StartCapacityTask, task: &CapacityTask) -> bool {
-    let sorted = |pools: &[InstancePool]| {
-        let mut v: Vec<(String, i32)> = pools
-            .iter()
-            .map(|p| (p.instance_type.clone(), p.count))
-            .collect();
-        v.sort();
-        v
-    };
-    let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
-    let (ours, theirs) = (&start.instances_to_exclude, &task.instances_to_exclude);
-    // Arguments we left to AWS may come back filled in; the ones we set must match.
-    let matches = |ours: &Option<String>, theirs: &Option<String>| ours.is_none() || ours == theirs;
-    matches(&start.order_id, &task.order_id)
-        && matches(&start.asset_id, &task.asset_id)
-        && matches(
-            &start.task_action_on_blocking_instances,
-            &task.task_action_on_blocking_instances,
-        )
-        && sorted(&start.instance_pools) == sorted(&task.instance_pools)
-        && set(&ours.instances) == set(&theirs.instances)
-        && set(&ours.account_ids) == set(&theirs.account_ids)
-        && set(&ours.services) == set(&theirs.services)
 }
 
 /// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was
@@ -329,45 +301,5 @@ async fn start_failure(
         ),
         OutpostsError::Validation(message) => messages::refused(pool_path_in(&message), &message),
         other => messages::could_not_start(&other, outpost, searched),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::outposts::task::{CapacityTaskStatus, InstancesToExclude};
-
-    #[test]
-    fn adoption_compares_layouts_regardless_of_order() {
-        let pool = |t: &str, n| InstancePool {
-            instance_type: t.into(),
-            count: n,
-        };
-        let start = StartCapacityTask {
-            outpost_identifier: "op-0123456789abcdef0".into(),
-            order_id: Some("oo-0123456789abcdef0".into()),
-            asset_id: None,
-            instance_pools: vec![pool("c5.large", 2), pool("m5.large", 1)],
-            instances_to_exclude: InstancesToExclude::default(),
-            task_action_on_blocking_instances: None,
-        };
-        let mut task = CapacityTask {
-            id: "cap-0123456789abcdef0".into(),
-            outpost_id: "op-0123456789abcdef0".into(),
-            order_id: Some("oo-0123456789abcdef0".into()),
-            asset_id: None,
-            instance_pools: vec![pool("m5.large", 1), pool("c5.large", 2)],
-            instances_to_exclude: InstancesToExclude::default(),
-            task_action_on_blocking_instances: None,
-            dry_run: false,
-            status: CapacityTaskStatus::Requested,
-            failure: None,
-            creation_date: None,
-            completion_date: None,
-            last_modified_date: None,
-        };
-        assert!(same_request(&start, &task));
-        task.instance_pools[0].count = 2;
-        assert!(!same_request(&start, &task));
     }
 }

@@ -7,6 +7,7 @@ use crate::outposts::ids;
 use crate::outposts::task::{CapacityTask, InstancePool, InstancesToExclude, StartCapacityTask};
 use crate::outposts::time::{parse_rfc3339, rfc3339};
 use std::time::{Duration, SystemTime};
+use tfplugin::value::Value;
 
 /// The StartCapacityTask request a configuration describes.
 pub(crate) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
@@ -34,6 +35,60 @@ pub(crate) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
         },
         task_action_on_blocking_instances: config.task_action_on_blocking_instances.clone(),
     }
+}
+
+/// The request the task arguments of a configuration or state object describe, as
+/// [`start_request`] but read from the value itself: absent and null lists and
+/// strings are empty. `None` while any of it is unknown, or not what the schema allows.
+pub(super) fn request_in(object: &Value) -> Option<StartCapacityTask> {
+    let text = |name: &str| -> Option<Option<String>> {
+        match object.attr(name).filter(|v| !v.is_null()) {
+            None => Some(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_string())),
+        }
+    };
+    let blocks = |name: &str| -> Option<&[Value]> {
+        match object.attr(name).filter(|v| !v.is_null()) {
+            None => Some(&[]),
+            Some(v) => v.as_list(),
+        }
+    };
+    let strings = |block: &Value, name: &str| -> Option<Vec<String>> {
+        match block.attr(name).filter(|v| !v.is_null()) {
+            None => Some(Vec::new()),
+            Some(v) => v
+                .as_list()?
+                .iter()
+                .map(|item| item.as_str().map(str::to_string))
+                .collect(),
+        }
+    };
+    let instance_pools = blocks("instance_pool")?
+        .iter()
+        .map(|pool| {
+            Some(InstancePool {
+                instance_type: pool.attr("instance_type")?.as_str()?.to_string(),
+                count: i32::try_from(pool.attr("count")?.as_i64()?).ok()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let instances_to_exclude = match blocks("instances_to_exclude")? {
+        [] => InstancesToExclude::default(),
+        [block] => InstancesToExclude {
+            instances: strings(block, "instances")?,
+            account_ids: strings(block, "account_ids")?,
+            services: strings(block, "services")?,
+        },
+        _ => return None,
+    };
+    Some(StartCapacityTask {
+        outpost_identifier: text("outpost_identifier")?.unwrap_or_default(),
+        order_id: text("order_id")?,
+        asset_id: text("asset_id")?,
+        instance_pools,
+        instances_to_exclude,
+        task_action_on_blocking_instances: text("task_action_on_blocking_instances")?,
+    })
 }
 
 /// The state of a task adopted by import: its arguments as AWS reports them.
@@ -128,32 +183,4 @@ pub(super) fn created_within(state: &CapacityTaskState, grace: Duration) -> bool
         .and_then(parse_rfc3339)
         .and_then(|created| SystemTime::now().duration_since(created).ok())
         .is_some_and(|age| age < grace)
-}
-
-/// The request in a form where two equal requests are equal strings: the Outpost by ID,
-/// pools and exclusions sorted.
-pub(super) fn request_key(start: &StartCapacityTask) -> String {
-    let mut pools: Vec<String> = start
-        .instance_pools
-        .iter()
-        .map(|p| format!("{}={}", p.instance_type, p.count))
-        .collect();
-    pools.sort();
-    let sorted = |v: &[String]| {
-        let mut v = v.to_vec();
-        v.sort();
-        v.join(",")
-    };
-    let exclude = &start.instances_to_exclude;
-    format!(
-        "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
-        ids::outpost_id(&start.outpost_identifier),
-        start.order_id,
-        start.asset_id,
-        start.task_action_on_blocking_instances,
-        pools.join(","),
-        sorted(&exclude.instances),
-        sorted(&exclude.account_ids),
-        sorted(&exclude.services),
-    )
 }

@@ -7,12 +7,12 @@
 //! as the prior value, so they plan no change at all.
 
 use super::dry_run::{DryRunOutcome, ask};
-use super::flatten::{request_key, start_request};
+use super::flatten::{request_in, start_request};
 use super::messages;
 use super::paths::{pool_path_in, what_is_missing};
 use super::schema::{self, CapacityTaskState};
-use crate::outposts::task::CapacityTaskStatus;
-use crate::outposts::{OutpostsClient, ids};
+use crate::outposts::OutpostsClient;
+use crate::outposts::task::{CapacityTaskStatus, RequestKey};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -126,21 +126,20 @@ fn outpost_in_another_region(ctx: &Context<OutpostsClient>, config: &Value) -> O
     )
 }
 
-/// Whether a task argument means the same: an Outpost by ARN or by ID; pools and
-/// exclusions as sets, with an absent list equal to an empty one.
+/// Whether a task argument means the same: the request it alone describes is the same
+/// ([`RequestKey`]: an Outpost by ARN or by ID; pools and exclusions as sets, with an
+/// absent list equal to an empty one). A value not yet known is compared as it is.
 fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> bool {
-    match name {
-        "outpost_identifier" => {
-            fn id(v: Option<&Value>) -> Option<&str> {
-                v.and_then(Value::as_str).map(ids::outpost_id)
-            }
-            match (id(planned), id(prior)) {
-                (Some(a), Some(b)) => a == b,
-                _ => planned == prior,
-            }
-        }
-        "instance_pool" | "instances_to_exclude" => planned.map(canonical) == prior.map(canonical),
-        _ => planned == prior,
+    if planned == prior {
+        return true;
+    }
+    let key = |v: Option<&Value>| {
+        let alone = Value::Object([(name.to_string(), v.cloned().unwrap_or(Value::Null))].into());
+        request_in(&alone).map(|request| request.key())
+    };
+    match (key(planned), key(prior)) {
+        (Some(planned), Some(prior)) => planned == prior,
+        _ => false,
     }
 }
 
@@ -151,30 +150,6 @@ fn same_shape(planned: Option<&Value>, prior: &Value) -> bool {
         (Some(a), Some(b)) => a.len() == b.len(),
         (None, None) => true,
         _ => false,
-    }
-}
-
-/// A comparable rendering of a list of blocks: null and empty lists alike, lists sorted,
-/// blocks with nothing in them dropped.
-fn canonical(value: &Value) -> String {
-    match value {
-        Value::Null => "[]".to_string(),
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            let mut parts: Vec<String> =
-                items.iter().map(canonical).filter(|p| p != "{}").collect();
-            parts.sort();
-            format!("[{}]", parts.join(","))
-        }
-        Value::Object(members) => {
-            let parts: Vec<String> = members
-                .iter()
-                .map(|(k, v)| (k, canonical(v)))
-                .filter(|(_, v)| v != "[]")
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        other => format!("{other:?}"),
     }
 }
 
@@ -214,7 +189,7 @@ fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
 /// The answers of recent checks in this provider process, by request.
 #[derive(Default)]
 pub(crate) struct DryRunCache {
-    answers: Mutex<HashMap<String, (Instant, DryRunOutcome)>>,
+    answers: Mutex<HashMap<RequestKey, (Instant, DryRunOutcome)>>,
 }
 
 impl DryRunCache {
@@ -257,7 +232,7 @@ impl DryRunCache {
             return;
         };
         let start = start_request(&typed);
-        let key = request_key(&start);
+        let key = start.key();
         let outcome = match self.recent(&key) {
             Some(outcome) => {
                 tracing::debug!(outpost = %start.outpost_identifier, "dry run: reusing this process's answer");
@@ -278,7 +253,7 @@ impl DryRunCache {
         }
     }
 
-    fn recent(&self, key: &str) -> Option<DryRunOutcome> {
+    fn recent(&self, key: &RequestKey) -> Option<DryRunOutcome> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         answers
             .get(key)
@@ -286,7 +261,7 @@ impl DryRunCache {
             .map(|(_, outcome)| outcome.clone())
     }
 
-    fn remember(&self, key: String, outcome: DryRunOutcome) {
+    fn remember(&self, key: RequestKey, outcome: DryRunOutcome) {
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         answers.retain(|_, (at, _)| at.elapsed() < DRY_RUN_REUSE);
         answers.insert(key, (Instant::now(), outcome));

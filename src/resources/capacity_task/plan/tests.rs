@@ -40,6 +40,50 @@ fn pools_compare_as_sets() {
     assert!(same_shape(Some(&a), &b));
 }
 
+#[test]
+fn exclusions_compare_as_sets_with_absent_lists_empty() {
+    let block = |members: &[(&str, &[&str])]| {
+        Value::Object(
+            members
+                .iter()
+                .map(|(name, items)| {
+                    let items = items.iter().map(|i| Value::string(*i)).collect();
+                    (name.to_string(), Value::List(items))
+                })
+                .collect(),
+        )
+    };
+    let a = Value::List(vec![block(&[("services", &["EC2", "RDS"])])]);
+    let b = Value::List(vec![block(&[
+        ("services", &["RDS", "EC2"]),
+        ("instances", &[]),
+    ])]);
+    let c = Value::List(vec![block(&[("services", &["EC2"])])]);
+    assert!(same_argument("instances_to_exclude", Some(&a), Some(&b)));
+    assert!(!same_argument("instances_to_exclude", Some(&a), Some(&c)));
+    let empty = Value::List(vec![block(&[("instances", &[])])]);
+    assert!(same_argument(
+        "instances_to_exclude",
+        Some(&empty),
+        Some(&Value::Null)
+    ));
+    assert!(same_argument(
+        "instances_to_exclude",
+        Some(&Value::List(vec![])),
+        Some(&Value::Null)
+    ));
+    assert!(!same_argument(
+        "instances_to_exclude",
+        Some(&Value::Unknown),
+        Some(&Value::Null)
+    ));
+    assert!(!same_argument(
+        "order_id",
+        Some(&Value::string("oo-0123456789abcdef0")),
+        Some(&Value::Null)
+    ));
+}
+
 const OP: &str = "op-0123456789abcdef0";
 const ARN: &str = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0";
 

@@ -13,7 +13,7 @@
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use outposts_provider::outposts::task::{
-    CapacityTaskStatus, InstancePool, StartCapacityTask, Started,
+    CapacityTaskStatus, InstancePool, OwnTaskSearch, StartCapacityTask, Started,
 };
 use outposts_provider::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use outposts_provider::outposts::{ClientSettings, NetworkTimeouts, OutpostsClient, RetryPolicy};
@@ -123,7 +123,10 @@ fn one_task(length: Duration) -> Result<(u64, Duration), String> {
         task_action_on_blocking_instances: None,
     };
     let started = real
-        .block_on(client.start_capacity_task(&request, &stop, || async { None }))
+        .block_on(client.start_capacity_task(
+            &OwnTaskSearch::new(&request, Default::default(), Default::default()),
+            &stop,
+        ))
         .map_err(|e| format!("StartCapacityTask: {e:?}"))?;
     let task = match started {
         Started::New(task) | Started::Adopted { task, .. } => task,

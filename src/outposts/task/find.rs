@@ -1,13 +1,125 @@
-//! Reading capacity tasks: get, list and cancel, and whether an Outpost exists.
+//! Reading capacity tasks: get, list and cancel, whether an Outpost exists, and the
+//! search for the task that an attempt of ours whose answer was lost may have started.
 
 use super::types::{
-    BlockingInstance, CapacityTask, CapacityTaskStatus, CapacityTaskSummary, task_fields,
+    BlockingInstance, CapacityTask, CapacityTaskStatus, CapacityTaskSummary, StartCapacityTask,
+    task_fields,
 };
 use crate::outposts::OutpostsClient;
 use crate::outposts::error::OutpostsError;
 use aws_sdk_outposts::types as sdk;
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+use tokio_util::sync::CancellationToken;
+
+/// How far the API's clock may be behind ours.
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// What tells the task that an attempt of ours may have started: it asks for what
+/// `request` asks for ([`super::RequestKey::is_met_by`]), was not active before our
+/// first attempt, was created since we asked, and no one else holds it.
+#[derive(Debug, Clone)]
+pub struct OwnTaskSearch<'a> {
+    pub request: &'a StartCapacityTask,
+    /// The Outpost's active tasks before our first attempt: none of them is ours.
+    pub before: HashSet<String>,
+    /// Tasks created before this are not ours; a little before we asked, as clocks
+    /// differ a little.
+    pub asked_at: SystemTime,
+    /// Tasks held by others (an identical sibling, another provider process): not ours.
+    pub taken: HashSet<String>,
+}
+
+impl<'a> OwnTaskSearch<'a> {
+    /// The search for a task of ours that `request`, asked for from now on, started.
+    pub fn new(
+        request: &'a StartCapacityTask,
+        before: HashSet<String>,
+        taken: HashSet<String>,
+    ) -> Self {
+        OwnTaskSearch {
+            request,
+            before,
+            asked_at: SystemTime::now()
+                .checked_sub(CLOCK_SKEW)
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            taken,
+        }
+    }
+}
 
 impl OutpostsClient {
+    /// Looks for the task that an attempt of ours may have started ([`OwnTaskSearch`]),
+    /// in any status: it may have finished (or failed) already. ListCapacityTasks may
+    /// lag, so it looks again for up to `patience`; once `stop` is cancelled, it looks
+    /// once more only.
+    pub async fn find_own_capacity_task(
+        &self,
+        search: &OwnTaskSearch<'_>,
+        patience: Duration,
+        stop: &CancellationToken,
+    ) -> Option<CapacityTask> {
+        let began = tokio::time::Instant::now();
+        let mut pause = Duration::from_secs(1);
+        loop {
+            if let Some(task) = self.new_task_of(search, stop).await {
+                return Some(task);
+            }
+            if stop.is_cancelled() || began.elapsed() + pause > patience {
+                return None;
+            }
+            tracing::debug!(
+                pause_s = pause.as_secs(),
+                "no new task visible yet; listing again"
+            );
+            tokio::select! {
+                biased;
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep(pause) => {}
+            }
+            pause = (pause * 2).min(Duration::from_secs(16));
+        }
+    }
+
+    /// The first task in the Outpost's list now that [`OwnTaskSearch`] tells is ours.
+    async fn new_task_of(
+        &self,
+        search: &OwnTaskSearch<'_>,
+        stop: &CancellationToken,
+    ) -> Option<CapacityTask> {
+        let request = search.request;
+        let wanted = request.key();
+        let listed = self
+            .list_capacity_tasks(Some(&request.outpost_identifier), &[])
+            .await
+            .ok()?;
+        let new = listed.into_iter().filter(|t| {
+            !search.before.contains(&t.id)
+                && t.creation_date.is_none_or(|c| c >= search.asked_at)
+                && !search.taken.contains(&t.id)
+        });
+        for summary in new {
+            // Right after a start GetCapacityTask may not see the task yet.
+            for attempt in 0..4u32 {
+                match self
+                    .get_capacity_task(&request.outpost_identifier, &summary.id)
+                    .await
+                {
+                    Ok(task) if wanted.is_met_by(&task) => return Some(task),
+                    Err(OutpostsError::NotFound(_)) if attempt < 3 && !stop.is_cancelled() => {
+                        tokio::select! {
+                            biased;
+                            _ = stop.cancelled() => {}
+                            _ = tokio::time::sleep(Duration::from_secs(1 << attempt)) => {}
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }
+        None
+    }
+
     /// Whether the Outpost exists (GetOutpost), to tell which identifier a NotFound
     /// answer was about.
     pub async fn outpost_exists(&self, outpost_identifier: &str) -> Result<bool, OutpostsError> {

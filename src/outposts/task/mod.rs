@@ -3,12 +3,13 @@
 //!
 //! - `types` — the shapes, and how the SDK's map onto them;
 //! - `start` — StartCapacityTask: the capacity check and the attempts that start a task;
-//! - `find` — get, list and cancel.
+//! - `find` — get, list and cancel, and the search for our own task after a lost answer.
 
 mod find;
 mod start;
 mod types;
 
+pub use find::OwnTaskSearch;
 pub use start::{StartFailure, Started};
 pub use types::{
     BlockingInstance, CapacityTask, CapacityTaskFailure, CapacityTaskStatus, CapacityTaskSummary,

@@ -1,12 +1,18 @@
 //! StartCapacityTask: the capacity check (`DryRun`) and the attempts that start a task,
 //! made here rather than by the SDK, to know whether a lost answer may have started one.
 
+use super::find::OwnTaskSearch;
 use super::types::{CapacityTask, StartCapacityTask, task_fields};
 use crate::outposts::OutpostsClient;
 use crate::outposts::error::OutpostsError;
 use aws_sdk_outposts::types as sdk;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+/// How long to look for our own task before another attempt after a lost answer: five
+/// lists (after 0, 1, 3, 7 and 15 s), for a list that lags some seconds. Waiting costs
+/// little next to a task of hours, and a second task is what it prevents.
+const LOOK_BEFORE_RETRY: Duration = Duration::from_secs(15);
 
 /// What StartCapacityTask gave.
 #[derive(Debug)]
@@ -197,20 +203,18 @@ impl OutpostsClient {
     /// in flight is always let finish (it is bounded by the attempt timeout), because
     /// abandoning it would lose what it did.
     ///
-    /// After an attempt whose answer was lost, and before the next one, `look_for_own`
-    /// is asked whether that attempt started a task after all (it may have finished
-    /// already, so a later attempt would not even meet a conflict): a task it returns
-    /// is the outcome, [`Started::Adopted`].
-    pub async fn start_capacity_task<F, Fut>(
+    /// After an attempt whose answer was lost, and before the next one, the client looks
+    /// for the task that attempt may have started ([`OwnTaskSearch`], for
+    /// 15 seconds): it may have finished already, so a later attempt would not
+    /// even meet a conflict. A task found is the outcome, [`Started::Adopted`]; the
+    /// caller makes it its own, or, when it turns out to be taken, starts again with it
+    /// among [`OwnTaskSearch::taken`].
+    pub async fn start_capacity_task(
         &self,
-        request: &StartCapacityTask,
+        search: &OwnTaskSearch<'_>,
         stop: &CancellationToken,
-        mut look_for_own: F,
-    ) -> Result<Started, StartFailure>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Option<CapacityTask>>,
-    {
+    ) -> Result<Started, StartFailure> {
+        let request = search.request;
         let mut may_have_started = false;
         let max_attempts = self.retry_policy().max_attempts.max(1);
         let mut attempt = 1u32;
@@ -242,7 +246,10 @@ impl OutpostsClient {
             };
             if error.may_have_taken_effect() {
                 may_have_started = true;
-                if let Some(task) = look_for_own().await {
+                if let Some(task) = self
+                    .find_own_capacity_task(search, LOOK_BEFORE_RETRY, stop)
+                    .await
+                {
                     return Ok(Started::Adopted { task, error });
                 }
             }

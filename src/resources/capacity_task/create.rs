@@ -8,7 +8,8 @@
 //! and was created since, and it asks for exactly what we asked for. A conflict on a
 //! clean record is reported. After a lost answer the provider looks for its task before
 //! it tries again, in every status: a task that already finished would meet no
-//! conflict, and a second attempt would start a second task.
+//! conflict, and a second attempt would start a second task. The search is the client
+//! layer's ([`OwnTaskSearch`]); what it finds becomes ours once the start journal holds it.
 
 use super::flatten::{start_request, state_from_task};
 use super::journal::{self, Journal};
@@ -17,22 +18,21 @@ use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::{CapacityTask, CapacityTaskStatus, StartCapacityTask, Started};
+use crate::outposts::task::{
+    CapacityTask, CapacityTaskStatus, OwnTaskSearch, StartCapacityTask, Started,
+};
 use crate::outposts::{OutpostsClient, until_stopped};
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tfplugin::diag::Diagnostic;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::resource::ApplyResponse;
+use tokio_util::sync::CancellationToken;
 
 /// How long to look for the task a lost answer may have started: ListCapacityTasks can
 /// lag behind StartCapacityTask.
 const FIND_OWN_TASK_PATIENCE: Duration = Duration::from_secs(60);
-/// How long to look for it before another attempt after a lost answer: five lists
-/// (after 0, 1, 3, 7 and 15 s), for a list that lags some seconds. Waiting costs little
-/// next to a task of hours, and a second task is what it prevents.
-const LOOK_BEFORE_RETRY: Duration = Duration::from_secs(15);
 
 pub(super) async fn create(
     ctx: &Context<OutpostsClient>,
@@ -68,48 +68,42 @@ pub(super) async fn create(
         tracing::warn!(task = %task.id, "adopting the task an interrupted run in this workspace started but Terraform never saved");
         return wait_for(ctx, client, journal, &config, &task).await;
     }
-    // Tasks created from a little before now on may be ours (clocks differ a little).
-    let asked_at = SystemTime::now()
-        .checked_sub(CLOCK_SKEW)
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    let mine = Candidates {
-        start: &start,
-        before: &before,
-        asked_at,
-        journal,
-    };
-    let started = client
-        .start_capacity_task(&start, stop, || {
-            find_own_task(ctx, client, &mine, LOOK_BEFORE_RETRY)
-        })
-        .await;
-    let task = match started {
-        Ok(Started::New(task)) => {
-            tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
-            journal.hold(&start.key().to_string(), &task.id);
-            task
-        }
-        Ok(Started::Adopted { task, error }) => {
-            tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-            task
-        }
-        Err(failure) if failure.may_have_started => {
-            match find_own_task(ctx, client, &mine, FIND_OWN_TASK_PATIENCE).await {
-                Some(task) => {
-                    tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-                    task
+    let request = start.key().to_string();
+    let mut search = OwnTaskSearch::new(&start, before, HashSet::new());
+    let task = loop {
+        search.taken.extend(journal.taken());
+        match client.start_capacity_task(&search, stop).await {
+            Ok(Started::New(task)) => {
+                tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
+                journal.hold(&request, &task.id);
+                break task;
+            }
+            Ok(Started::Adopted { task, error }) => {
+                if journal.hold(&request, &task.id) {
+                    tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                    break task;
                 }
-                None => {
-                    return ApplyResponse::failed(
-                        start_failure(client, &start, failure.error, true).await,
-                    );
+                // An identical sibling took it meanwhile: not ours; start again without it.
+                search.taken.insert(task.id);
+            }
+            Err(failure) if failure.may_have_started => {
+                match find_and_hold(client, journal, &mut search, &request, stop).await {
+                    Some(task) => {
+                        tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                        break task;
+                    }
+                    None => {
+                        return ApplyResponse::failed(
+                            start_failure(client, &start, failure.error, true).await,
+                        );
+                    }
                 }
             }
-        }
-        Err(failure) => {
-            return ApplyResponse::failed(
-                start_failure(client, &start, failure.error, false).await,
-            );
+            Err(failure) => {
+                return ApplyResponse::failed(
+                    start_failure(client, &start, failure.error, false).await,
+                );
+            }
         }
     };
     wait_for(ctx, client, journal, &config, &task).await
@@ -175,92 +169,28 @@ async fn unsaved_own_task(
     None
 }
 
-/// Looks for the task that an attempt of ours may have started ([`Candidates`]), in any
-/// status. ListCapacityTasks may lag, so it looks again for a while; once Terraform asks
-/// to stop, it looks once more only.
-async fn find_own_task(
-    ctx: &Context<OutpostsClient>,
+/// The task that an attempt of ours may have started, found by the client layer for up
+/// to [`FIND_OWN_TASK_PATIENCE`] and held for this instance; a task that another
+/// instance or process holds is passed over.
+async fn find_and_hold(
     client: &OutpostsClient,
-    mine: &Candidates<'_>,
-    patience: Duration,
+    journal: &Journal,
+    search: &mut OwnTaskSearch<'_>,
+    request: &str,
+    stop: &CancellationToken,
 ) -> Option<CapacityTask> {
     let began = tokio::time::Instant::now();
-    let mut pause = Duration::from_secs(1);
     loop {
-        if let Some(task) = matching_new_task(ctx, client, mine).await {
+        search.taken.extend(journal.taken());
+        let patience = FIND_OWN_TASK_PATIENCE.saturating_sub(began.elapsed());
+        let task = client
+            .find_own_capacity_task(search, patience, stop)
+            .await?;
+        if journal.hold(request, &task.id) {
             return Some(task);
         }
-        if ctx.stop().is_cancelled() || began.elapsed() + pause > patience {
-            return None;
-        }
-        tracing::debug!(
-            pause_s = pause.as_secs(),
-            "no new task visible yet; listing again"
-        );
-        tokio::select! {
-            biased;
-            _ = ctx.stop().cancelled() => {}
-            _ = tokio::time::sleep(pause) => {}
-        }
-        pause = (pause * 2).min(Duration::from_secs(16));
+        search.taken.insert(task.id);
     }
-}
-
-/// What tells a task our attempt may have started: it asks for `start`, was not
-/// active before our first attempt, and was created after `asked_at`.
-struct Candidates<'a> {
-    start: &'a StartCapacityTask,
-    before: &'a HashSet<String>,
-    asked_at: SystemTime,
-    /// Tasks that an identical sibling started are its own, not ours.
-    journal: &'a Journal,
-}
-
-/// How far the API's clock may be behind ours.
-const CLOCK_SKEW: Duration = Duration::from_secs(300);
-
-/// A task our attempt started, if one is visible: in any status, since it may have
-/// finished (or failed) already.
-async fn matching_new_task(
-    ctx: &Context<OutpostsClient>,
-    client: &OutpostsClient,
-    mine: &Candidates<'_>,
-) -> Option<CapacityTask> {
-    let start = mine.start;
-    let listed = client
-        .list_capacity_tasks(Some(&start.outpost_identifier), &[])
-        .await
-        .ok()?;
-    let new = listed.into_iter().filter(|t| {
-        !mine.before.contains(&t.id)
-            && t.creation_date.is_none_or(|c| c >= mine.asked_at)
-            && mine.journal.may_hold(&t.id)
-    });
-    for summary in new {
-        // Right after a start GetCapacityTask may not see the task yet.
-        for attempt in 0..4u32 {
-            match client
-                .get_capacity_task(&start.outpost_identifier, &summary.id)
-                .await
-            {
-                Ok(task) if start.key().is_met_by(&task) => {
-                    if mine.journal.hold(&start.key().to_string(), &task.id) {
-                        return Some(task);
-                    }
-                    break;
-                }
-                Err(OutpostsError::NotFound(_)) if attempt < 3 && !ctx.stop().is_cancelled() => {
-                    tokio::select! {
-                        biased;
-                        _ = ctx.stop().cancelled() => {}
-                        _ = tokio::time::sleep(Duration::from_secs(1 << attempt)) => {}
-                    }
-                }
-                _ => break,
-            }
-        }
-    }
-    None
 }
 
 /// Explains a StartCapacityTask failure. `may_have_started`: an attempt's answer was

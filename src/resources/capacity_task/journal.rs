@@ -203,6 +203,19 @@ impl Journal {
                 .any(|(task, owner, _)| task == task_id && self.alive(owner))
     }
 
+    /// The tasks no instance of this process may take: held by one here, or noted by
+    /// another living process ([`may_hold`](Self::may_hold) is false for each).
+    pub(super) fn taken(&self) -> HashSet<String> {
+        let mut taken = lock(&self.held).clone();
+        taken.extend(
+            self.notes()
+                .into_iter()
+                .filter(|(_, owner, _)| self.alive(owner))
+                .map(|(task, _, _)| task),
+        );
+        taken
+    }
+
     /// Notes that this process started (or adopts) `task_id` for `request`, and holds it
     /// for one instance. False when it is not this process's to take.
     pub(super) fn hold(&self, request: &str, task_id: &str) -> bool {

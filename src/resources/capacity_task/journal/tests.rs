@@ -257,8 +257,10 @@ fn one_process_never_hands_a_task_to_two_instances() {
     let root = tempfile::tempdir().expect("temporary directory");
     let journal = Journal::open(root.path(), "default", "p".into());
     assert!(journal.may_hold(T1));
+    assert!(journal.taken().is_empty());
     assert!(journal.hold(R, T1));
     assert!(!journal.may_hold(T1));
+    assert!(journal.taken().contains(T1));
     assert!(!journal.hold(R, T1), "a second instance must not get T1");
     journal.answered(T1, false);
     assert!(!journal.hold(R, T1), "not after the answer either");
@@ -266,9 +268,14 @@ fn one_process_never_hands_a_task_to_two_instances() {
     let other = Journal::open(root.path(), "default", "q".into());
     assert!(other.hold(R, T2));
     assert!(!journal.may_hold(T2));
+    assert!(
+        journal.taken().contains(T2),
+        "the search for our own task passes it over"
+    );
     assert!(!journal.hold(R, T2));
     drop(other);
     assert!(journal.may_hold(T2), "its owner exited");
+    assert!(!journal.taken().contains(T2));
 }
 
 #[test]

@@ -100,6 +100,7 @@ impl Checker {
         path: &AttributePath,
         name: &str,
         allowed: &[&str],
+        listed: &str,
     ) {
         if let Some(s) = known_str(block, name)
             && !allowed.contains(&s)
@@ -107,7 +108,7 @@ impl Checker {
             self.error(
                 path.attribute(name),
                 &format!("Invalid {name}"),
-                format!("{s:?} is not one of {}.", allowed.join(", ")),
+                format!("{s:?} is not one of {listed}."),
             );
         }
     }
@@ -162,9 +163,30 @@ impl Checker {
     }
 }
 
+/// Whether a message's list of allowed values (`"one of A, B or C"`) names exactly
+/// `values`, so that the text cannot drift from the SDK's list it stands for.
+#[cfg(test)]
+pub(crate) fn names_exactly(listed: &str, values: &[&str]) -> bool {
+    let mut named: Vec<&str> = listed
+        .split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut values = values.to_vec();
+    named.sort_unstable();
+    values.sort_unstable();
+    named == values
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_names_exactly_its_values() {
+        assert!(names_exactly("one of B, A or C", &["A", "B", "C"]));
+        assert!(!names_exactly("one of A, B", &["A", "B", "C"]));
+        assert!(!names_exactly("one of A, B, C, D", &["A", "B", "C"]));
+    }
 
     #[test]
     fn an_outpost_arn_of_another_region_is_named_before_any_call() {

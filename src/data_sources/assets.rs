@@ -4,7 +4,7 @@
 
 use super::{call, list_of, object, strings};
 use crate::checks::Checker;
-use crate::outposts::catalog::{Asset, AssetFilter};
+use crate::outposts::catalog::{ASSET_STATES, ASSET_TYPES, Asset, AssetFilter};
 use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -18,8 +18,10 @@ use tfplugin::value::{Type, Value};
 
 pub struct AssetsDataSource;
 
-const ASSET_STATES: [&str; 4] = ["ACTIVE", "RETIRING", "ISOLATED", "INSTALLING"];
-const ASSET_TYPES: [&str; 5] = ["COMPUTE", "STORAGE", "POWERSHELF", "SWITCH", "NETWORKING"];
+/// The states as messages name them.
+const ASSET_STATES_LISTED: &str = "one of ACTIVE, RETIRING, ISOLATED, INSTALLING";
+/// The types as messages name them.
+const ASSET_TYPES_LISTED: &str = "one of COMPUTE, STORAGE, POWERSHELF, SWITCH, NETWORKING";
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AssetsState {
@@ -201,14 +203,14 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
             &root,
             "states",
             |s| ASSET_STATES.contains(&s),
-            "one of ACTIVE, RETIRING, ISOLATED, INSTALLING",
+            ASSET_STATES_LISTED,
         );
         check.each(
             config,
             &root,
             "asset_types",
             |s| ASSET_TYPES.contains(&s),
-            "one of COMPUTE, STORAGE, POWERSHELF, SWITCH, NETWORKING",
+            ASSET_TYPES_LISTED,
         );
         check.diagnostics
     }
@@ -262,6 +264,18 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_messages_name_every_state_and_type_the_sdk_knows() {
+        assert!(crate::checks::names_exactly(
+            ASSET_STATES_LISTED,
+            ASSET_STATES
+        ));
+        assert!(crate::checks::names_exactly(
+            ASSET_TYPES_LISTED,
+            ASSET_TYPES
+        ));
+    }
 
     #[test]
     fn vcpus_used_needs_every_type() {

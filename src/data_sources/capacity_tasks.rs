@@ -5,7 +5,7 @@
 use super::{call, list_of, object, strings};
 use crate::checks::Checker;
 use crate::outposts::OutpostsClient;
-use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary};
+use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary, TASK_STATUSES};
 use crate::outposts::time::rfc3339;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -18,15 +18,10 @@ use tfplugin::value::{Type, Value};
 
 pub struct CapacityTasksDataSource;
 
-const STATUSES: [&str; 7] = [
-    "REQUESTED",
-    "IN_PROGRESS",
-    "WAITING_FOR_EVACUATION",
-    "CANCELLATION_IN_PROGRESS",
-    "COMPLETED",
-    "FAILED",
-    "CANCELLED",
-];
+/// The statuses as messages name them.
+const STATUSES_LISTED: &str = "a capacity task status (REQUESTED, IN_PROGRESS, \
+                               WAITING_FOR_EVACUATION, CANCELLATION_IN_PROGRESS, COMPLETED, \
+                               FAILED or CANCELLED)";
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CapacityTasksState {
@@ -136,9 +131,8 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
             config,
             &root,
             "statuses",
-            |s| STATUSES.contains(&s),
-            "a capacity task status (REQUESTED, IN_PROGRESS, WAITING_FOR_EVACUATION, \
-             CANCELLATION_IN_PROGRESS, COMPLETED, FAILED or CANCELLED)",
+            |s| TASK_STATUSES.contains(&s),
+            STATUSES_LISTED,
         );
         check.diagnostics
     }
@@ -175,5 +169,15 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
         state.ids = tasks.iter().map(|t| t.id.clone()).collect();
         state.tasks = tasks.into_iter().map(TaskItem::from).collect();
         Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_names_every_status_the_sdk_knows() {
+        assert!(crate::checks::names_exactly(STATUSES_LISTED, TASK_STATUSES));
     }
 }

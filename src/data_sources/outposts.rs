@@ -4,7 +4,7 @@
 use super::{call, object, strings};
 use crate::checks::Checker;
 use crate::outposts::OutpostsClient;
-use crate::outposts::catalog::{Outpost, OutpostFilter};
+use crate::outposts::catalog::{HARDWARE_TYPES, Outpost, OutpostFilter};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -16,9 +16,6 @@ use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
 
 pub struct OutpostsDataSource;
-
-/// What `supported_hardware_type` may be.
-const HARDWARE_TYPES: [&str; 2] = ["RACK", "SERVER"];
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct OutpostsState {
@@ -150,7 +147,13 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut check = Checker::default();
         let root = AttributePath::root();
-        check.one_of(config, &root, "supported_hardware_type", &HARDWARE_TYPES);
+        check.one_of(
+            config,
+            &root,
+            "supported_hardware_type",
+            HARDWARE_TYPES,
+            &HARDWARE_TYPES.join(", "),
+        );
         for filter in [
             "life_cycle_statuses",
             "availability_zones",

@@ -7,6 +7,13 @@ use super::error::OutpostsError;
 use aws_sdk_outposts::types as sdk;
 use std::collections::BTreeMap;
 
+/// Every asset state the API knows, from the SDK.
+pub const ASSET_STATES: &[&str] = sdk::AssetState::values();
+/// Every asset type the API knows, from the SDK.
+pub const ASSET_TYPES: &[&str] = sdk::AssetType::values();
+/// The hardware an Outpost may be (`RACK`, `SERVER`), from the SDK.
+pub const HARDWARE_TYPES: &[&str] = sdk::SupportedHardwareType::values();
+
 /// An Outpost as ListOutposts / GetOutpost report it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outpost {

@@ -18,10 +18,6 @@ static INSTANCE_TYPE: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[a-z0-9\-]+\
 static INSTANCE_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^i-[0-9a-z]+$"));
 static ACCOUNT_ID: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[0-9]{12}$"));
 
-/// Services whose instances a task may leave in place.
-pub const AWS_SERVICES: [&str; 7] = ["AWS", "EC2", "EKS", "ELASTICACHE", "ELB", "RDS", "ROUTE53"];
-/// What a task does about running instances in the way.
-pub const TASK_ACTIONS: [&str; 2] = ["WAIT_FOR_EVACUATION", "FAIL_TASK"];
 /// The largest count of one instance type in a pool.
 pub const MAX_INSTANCE_COUNT: i64 = 9999;
 

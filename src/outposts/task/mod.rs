@@ -12,6 +12,7 @@ mod types;
 pub use find::OwnTaskSearch;
 pub use start::{StartFailure, Started};
 pub use types::{
-    BlockingInstance, CapacityTask, CapacityTaskFailure, CapacityTaskStatus, CapacityTaskSummary,
-    InstancePool, InstancesToExclude, RequestKey, StartCapacityTask,
+    AWS_SERVICES, BlockingInstance, CapacityTask, CapacityTaskFailure, CapacityTaskStatus,
+    CapacityTaskSummary, InstancePool, InstancesToExclude, RequestKey, StartCapacityTask,
+    TASK_ACTIONS, TASK_STATUSES,
 };

@@ -7,6 +7,13 @@ use aws_smithy_types::DateTime;
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
+/// Every capacity task status the API knows, from the SDK.
+pub const TASK_STATUSES: &[&str] = sdk::CapacityTaskStatus::values();
+/// What a task may do about running instances in the way, from the SDK.
+pub const TASK_ACTIONS: &[&str] = sdk::TaskActionOnBlockingInstances::values();
+/// The services whose instances a task may leave in place, from the SDK.
+pub const AWS_SERVICES: &[&str] = sdk::AwsServiceName::values();
+
 /// A capacity task's status, as AWS reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CapacityTaskStatus {
@@ -370,17 +377,14 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_and_classify() {
-        for s in [
-            "REQUESTED",
-            "IN_PROGRESS",
-            "WAITING_FOR_EVACUATION",
-            "CANCELLATION_IN_PROGRESS",
-            "COMPLETED",
-            "FAILED",
-            "CANCELLED",
-            "SOMETHING_NEW",
-        ] {
+        for s in TASK_STATUSES.iter().copied().chain(["SOMETHING_NEW"]) {
             assert_eq!(CapacityTaskStatus::parse(s).as_str(), s);
+        }
+        for s in TASK_STATUSES {
+            assert!(
+                !matches!(CapacityTaskStatus::parse(s), CapacityTaskStatus::Other(_)),
+                "{s} is a status the SDK knows and this provider does not"
+            );
         }
         assert!(CapacityTaskStatus::Completed.is_terminal());
         assert!(!CapacityTaskStatus::Other("NEW".into()).is_terminal());

@@ -170,6 +170,12 @@ mod tests {
             ("CANCELLED", Action::Forget),
             ("SOMETHING_NEW", Action::Refuse),
         ];
+        for known in crate::outposts::task::TASK_STATUSES {
+            assert!(
+                cases.iter().any(|(status, _)| status == known),
+                "no row for {known}"
+            );
+        }
         for (status, action) in cases {
             assert_eq!(
                 action_for(&CapacityTaskStatus::parse(status)),

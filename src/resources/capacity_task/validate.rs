@@ -4,10 +4,16 @@
 
 use crate::checks::{Checker, describe, known_str};
 use crate::outposts::ids;
+use crate::outposts::task::{AWS_SERVICES, TASK_ACTIONS};
 use std::collections::BTreeMap;
 use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::value::Value;
+
+/// The actions as messages name them, in the order the documentation gives them.
+const TASK_ACTIONS_LISTED: &str = "WAIT_FOR_EVACUATION, FAIL_TASK";
+/// The services as messages name them.
+const AWS_SERVICES_LISTED: &str = "one of AWS, EC2, EKS, ELASTICACHE, ELB, RDS, ROUTE53";
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::default();
@@ -19,7 +25,8 @@ pub fn validate(config: &Value) -> Diagnostics {
         config,
         &root,
         "task_action_on_blocking_instances",
-        &ids::TASK_ACTIONS,
+        TASK_ACTIONS,
+        TASK_ACTIONS_LISTED,
     );
     let order = known_str(config, "order_id");
     let asset = known_str(config, "asset_id");
@@ -91,8 +98,8 @@ pub fn validate(config: &Value) -> Diagnostics {
                 block,
                 &path,
                 "services",
-                |s| ids::AWS_SERVICES.contains(&s),
-                "one of AWS, EC2, EKS, ELASTICACHE, ELB, RDS, ROUTE53",
+                |s| AWS_SERVICES.contains(&s),
+                AWS_SERVICES_LISTED,
             );
         }
     }
@@ -117,4 +124,16 @@ pub fn validate(config: &Value) -> Diagnostics {
         }
     }
     check.diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::names_exactly;
+
+    #[test]
+    fn messages_name_every_value_the_sdk_knows() {
+        assert!(names_exactly(TASK_ACTIONS_LISTED, TASK_ACTIONS));
+        assert!(names_exactly(AWS_SERVICES_LISTED, AWS_SERVICES));
+    }
 }

@@ -19,7 +19,7 @@ use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{
-    CapacityTask, CapacityTaskStatus, OwnTaskSearch, StartCapacityTask, Started,
+    CapacityTask, CapacityTaskStatus, OwnTaskSearch, StartCapacityTask, StartFailure, Started,
 };
 use crate::outposts::{OutpostsClient, until_stopped};
 use std::collections::HashSet;
@@ -70,40 +70,50 @@ pub(super) async fn create(
     }
     let request = start.key().to_string();
     let mut search = OwnTaskSearch::new(&start, before, HashSet::new());
-    let task = loop {
+    let started = loop {
         search.taken.extend(journal.taken());
         match client.start_capacity_task(&search, stop).await {
-            Ok(Started::New(task)) => {
-                tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
-                journal.hold(&request, &task.id);
-                break task;
-            }
-            Ok(Started::Adopted { task, error }) => {
-                if journal.hold(&request, &task.id) {
-                    tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-                    break task;
-                }
-                // An identical sibling took it meanwhile: not ours; start again without it.
+            Ok(Started::Adopted { task, .. }) if !journal.hold(&request, &task.id) => {
+                // An identical sibling took it meanwhile: not ours. Start again without it,
+                // unless Terraform asked to stop.
                 search.taken.insert(task.id);
-            }
-            Err(failure) if failure.may_have_started => {
-                match find_and_hold(client, journal, &mut search, &request, stop).await {
-                    Some(task) => {
-                        tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
-                        break task;
-                    }
-                    None => {
-                        return ApplyResponse::failed(
-                            start_failure(client, &start, failure.error, true).await,
-                        );
-                    }
+                if stop.is_cancelled() {
+                    break Err(StartFailure {
+                        error: OutpostsError::Interrupted,
+                        may_have_started: true,
+                    });
                 }
             }
-            Err(failure) => {
-                return ApplyResponse::failed(
-                    start_failure(client, &start, failure.error, false).await,
-                );
+            other => break other,
+        }
+    };
+    let task = match started {
+        Ok(Started::New(task)) => {
+            tracing::info!(task = %task.id, outpost = %start.outpost_identifier, "capacity task started");
+            journal.hold(&request, &task.id);
+            task
+        }
+        Ok(Started::Adopted { task, error }) => {
+            tracing::warn!(task = %task.id, %error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+            task
+        }
+        Err(failure) if failure.may_have_started => {
+            match find_and_hold(client, journal, &mut search, &request, stop).await {
+                Some(task) => {
+                    tracing::warn!(task = %task.id, error = %failure.error, "adopting the task our own StartCapacityTask attempt created (its answer was lost)");
+                    task
+                }
+                None => {
+                    return ApplyResponse::failed(
+                        start_failure(client, &start, failure.error, true).await,
+                    );
+                }
             }
+        }
+        Err(failure) => {
+            return ApplyResponse::failed(
+                start_failure(client, &start, failure.error, false).await,
+            );
         }
     };
     wait_for(ctx, client, journal, &config, &task).await

@@ -16,10 +16,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use super::consistency::EventualConsistency;
 use super::faults::{FaultKind, FaultRule, FaultTrigger};
 use super::operation::Operation;
 use super::rate_limit::{RateLimit, RateScope};
-use super::state::{ControlError, Evacuation, EventualConsistency, Simulator};
+use super::state::{ControlError, Evacuation, Simulator};
 use super::tasks::{CapacityTaskFailure, CapacityTaskStatus, FailureType, TaskTiming};
 use super::world::RunningInstance;
 

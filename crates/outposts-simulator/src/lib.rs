@@ -4,12 +4,15 @@
 //! Layout:
 //! - [`world`]: the seed format and the built-in default world.
 //! - [`capacity`]: the capacity model (what fits, what blocks, the new layout).
+//! - [`SimulatorConfig`] (`config`): how a simulator is started.
 //! - [`tasks`]: capacity tasks, their state machine and the simulator's clock.
 //! - [`api`]: the ten Outposts operations on the wire, with validation and errors.
 //! - [`validate`]: the service model's constraints and AWS's validation messages.
 //! - [`sigv4`]: signature verification.
 //! - [`faults`]: injected faults and request counters.
 //! - [`rate_limit`]: API rate limits, a token bucket per account and operation.
+//! - `state`: the shared [`Simulator`] and its test controls; `consistency`: the lag
+//!   of reads behind StartCapacityTask ([`EventualConsistency`]).
 //! - `control`: the `/_sim/` test control endpoint; `server`: HTTP plumbing.
 //!
 //! Tests start one with [`start`] and steer it through the returned
@@ -18,7 +21,9 @@
 
 pub mod api;
 pub mod capacity;
+mod config;
 mod connection;
+mod consistency;
 mod control;
 pub mod faults;
 mod operation;
@@ -39,58 +44,17 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use config::SimulatorConfig;
+pub use consistency::EventualConsistency;
 pub use faults::{ActiveFault, FaultKind, FaultRule, FaultTrigger};
 pub use operation::Operation;
 pub use rate_limit::{BucketReport, RateLimit, RateLimits, RateScope};
 pub use sigv4::Credentials;
-pub use state::{ControlError, Evacuation, EventualConsistency, Simulator};
+pub use state::{ControlError, Evacuation, Simulator};
 pub use tasks::{
     CapacityTask, CapacityTaskFailure, CapacityTaskStatus, FailureType, TaskAction, TaskTiming,
 };
 pub use world::{SeedError, World};
-
-/// How a simulator is started.
-#[derive(Debug, Clone)]
-pub struct SimulatorConfig {
-    /// The outposts, assets, instance types and running instances.
-    pub world: World,
-    /// When set, signatures are verified against this key pair; otherwise any
-    /// well-formed SigV4 signature is accepted.
-    pub credentials: Option<Credentials>,
-    pub timing: TaskTiming,
-    /// The clock stands still and only moves with [`Simulator::advance_clock`],
-    /// which makes task timestamps deterministic in tests.
-    pub frozen_clock: bool,
-    pub eventual_consistency: EventualConsistency,
-    /// Seed of the generator behind rate-based faults.
-    pub fault_seed: u64,
-    /// Serve on addresses other than loopback (the simulator is not secure).
-    pub allow_non_loopback: bool,
-    /// One line per request on stderr.
-    pub log_requests: bool,
-    /// Items per page when a request gives no `MaxResults` (AWS's own default is
-    /// not documented; small values make every caller read several pages).
-    pub page_size: usize,
-    /// API rate limits per account and operation; none by default.
-    pub rate_limits: RateLimits,
-}
-
-impl Default for SimulatorConfig {
-    fn default() -> Self {
-        Self {
-            world: World::default_seed(),
-            credentials: None,
-            timing: TaskTiming::default(),
-            frozen_clock: false,
-            eventual_consistency: EventualConsistency::default(),
-            fault_seed: 0x5eed,
-            allow_non_loopback: false,
-            log_requests: false,
-            page_size: api::DEFAULT_PAGE_SIZE,
-            rate_limits: RateLimits::default(),
-        }
-    }
-}
 
 fn invalid_seed(error: SeedError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, error.to_string())

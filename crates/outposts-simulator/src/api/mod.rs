@@ -22,9 +22,10 @@ use sha2::{Digest, Sha256};
 
 use super::capacity::{self, InstancesToExclude};
 use super::connection::ConnectionControl;
+use super::consistency;
 use super::faults::FaultKind;
 use super::sigv4::{self, AuthError, SignedRequest};
-use super::state::{self, Simulator};
+use super::state::Simulator;
 use super::tasks::{CapacityTask, CapacityTaskStatus, TaskAction, epoch_seconds};
 use super::validate::{
     self, ACCOUNT_ID, ACCOUNT_ID_TEXT, AVAILABILITY_ZONE, AVAILABILITY_ZONE_ID,
@@ -38,8 +39,7 @@ use super::world::{
 
 /// The largest body the simulator reads; StartCapacityTask bodies are tiny.
 const MAX_BODY: usize = 1024 * 1024;
-/// Page size when a list request gives no MaxResults.
-pub const DEFAULT_PAGE_SIZE: usize = 100;
+pub use super::config::DEFAULT_PAGE_SIZE;
 
 mod catalog;
 mod error;

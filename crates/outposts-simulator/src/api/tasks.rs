@@ -281,7 +281,7 @@ pub(super) fn get_capacity_task(
         .task_mut(task_id)
         .filter(|t| t.outpost_id == outpost_id)
         .ok_or_else(|| task_not_found(task_id))?;
-    if state::hide_from_get(task, now) {
+    if consistency::hide_from_get(task, now) {
         return Err(task_not_found(task_id));
     }
     Ok(task_wire(task))
@@ -377,7 +377,7 @@ pub(super) fn list_capacity_tasks(sim: &Simulator, query: &Query) -> ApiResult {
     let mut tasks = Vec::with_capacity(sequences.len());
     for sequence in sequences {
         if let Some(task) = state.tasks.get_mut(&sequence)
-            && !state::hide_from_list(task, now)
+            && !consistency::hide_from_list(task, now)
         {
             tasks.push(task_summary_wire(task));
         }

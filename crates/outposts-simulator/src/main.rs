@@ -2,6 +2,7 @@
 //! stdout is `outposts-simulator listening on http://ADDR`; logs go to stderr.
 //! See docs/simulator.md.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +56,12 @@ struct Options {
     config: SimulatorConfig,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+/// Reads the flags; `Ok(None)` asks for the help. Both `--flag VALUE` and
+/// `--flag=VALUE` are accepted.
+fn parse_args(
+    args: impl IntoIterator<Item = impl Into<OsString>>,
+) -> Result<Option<Options>, String> {
+    use lexopt::Arg::{Long, Short, Value};
     let mut options = Options {
         listen: "127.0.0.1:0".into(),
         print_default_seed: false,
@@ -73,84 +79,116 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                 .ok_or("OUTPOSTS_SIMULATOR_CREDENTIALS must be ACCESS_KEY:SECRET")?,
         );
     }
-    let mut args = args.peekable();
-    while let Some(flag) = args.next() {
-        // `--flag=value` and `--flag value` are both accepted.
-        let (flag, inline) = match flag.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (flag, None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next().map_err(parse_error)? {
+        let flag = match &arg {
+            Long(name) => format!("--{name}"),
+            Short(letter) => format!("-{letter}"),
+            Value(value) => {
+                return Err(format!("unexpected argument {:?}", value.to_string_lossy()));
+            }
         };
         let timing = &mut options.config.timing;
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--listen" => options.listen = value("--listen")?,
-            "--allow-non-loopback" => options.config.allow_non_loopback = true,
-            "--seed" => options.seed = Some(PathBuf::from(value("--seed")?)),
-            "--print-default-seed" => options.print_default_seed = true,
-            "--credentials" => {
-                let text = value("--credentials")?;
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("listen") => options.listen = value(&mut parser, &flag)?,
+            Long("allow-non-loopback") => options.config.allow_non_loopback = true,
+            Long("seed") => {
+                // Any path the system allows, UTF-8 or not.
+                let path = parser
+                    .value()
+                    .map_err(|_| format!("{flag} needs a value"))?;
+                options.seed = Some(PathBuf::from(path));
+            }
+            Long("print-default-seed") => options.print_default_seed = true,
+            Long("credentials") => {
+                let text = value(&mut parser, &flag)?;
                 options.config.credentials = Some(
                     Credentials::parse(&text).ok_or("--credentials must be ACCESS_KEY:SECRET")?,
                 );
             }
-            "--requested-duration" => timing.requested = parse_duration(&value(&flag)?)?,
-            "--in-progress-duration" => timing.in_progress = parse_duration(&value(&flag)?)?,
-            "--cancellation-duration" => timing.cancellation = parse_duration(&value(&flag)?)?,
-            "--evacuation-timeout" => timing.evacuation_timeout = parse_duration(&value(&flag)?)?,
-            "--frozen-clock" => options.config.frozen_clock = true,
-            "--get-not-found-calls" => {
-                let text = value(&flag)?;
-                options.config.eventual_consistency.get_not_found_calls = text
-                    .parse()
-                    .map_err(|_| format!("{flag}: {text:?} is not a count"))?;
+            Long("requested-duration") => timing.requested = duration(&mut parser, &flag)?,
+            Long("in-progress-duration") => timing.in_progress = duration(&mut parser, &flag)?,
+            Long("cancellation-duration") => timing.cancellation = duration(&mut parser, &flag)?,
+            Long("evacuation-timeout") => {
+                timing.evacuation_timeout = duration(&mut parser, &flag)?;
             }
-            "--get-not-found-duration" => {
+            Long("frozen-clock") => options.config.frozen_clock = true,
+            Long("get-not-found-calls") => {
+                options.config.eventual_consistency.get_not_found_calls =
+                    number(&mut parser, &flag, "a count")?;
+            }
+            Long("get-not-found-duration") => {
                 options.config.eventual_consistency.get_not_found_seconds =
-                    parse_duration(&value(&flag)?)?.as_secs_f64();
+                    duration(&mut parser, &flag)?.as_secs_f64();
             }
-            "--list-hidden-calls" => {
-                let text = value(&flag)?;
-                options.config.eventual_consistency.list_hidden_calls = text
-                    .parse()
-                    .map_err(|_| format!("{flag}: {text:?} is not a count"))?;
+            Long("list-hidden-calls") => {
+                options.config.eventual_consistency.list_hidden_calls =
+                    number(&mut parser, &flag, "a count")?;
             }
-            "--list-hidden-duration" => {
+            Long("list-hidden-duration") => {
                 options.config.eventual_consistency.list_hidden_seconds =
-                    parse_duration(&value(&flag)?)?.as_secs_f64();
+                    duration(&mut parser, &flag)?.as_secs_f64();
             }
-            "--fault-seed" => {
-                let text = value(&flag)?;
-                options.config.fault_seed = text
-                    .parse()
-                    .map_err(|_| format!("{flag}: {text:?} is not a number"))?;
+            Long("fault-seed") => {
+                options.config.fault_seed = number(&mut parser, &flag, "a number")?;
             }
-            "--page-size" => {
-                let text = value(&flag)?;
+            Long("page-size") => {
+                let text = value(&mut parser, &flag)?;
                 options.config.page_size = text
                     .parse()
                     .ok()
                     .filter(|n| (1..=1000).contains(n))
                     .ok_or_else(|| format!("{flag}: {text:?} is not a number from 1 to 1000"))?;
             }
-            "--rate-limit" => {
-                let text = value(&flag)?;
+            Long("rate-limit") => {
+                let text = value(&mut parser, &flag)?;
                 options
                     .config
                     .rate_limits
                     .add_flag(&text)
                     .map_err(|e| format!("{flag}: {e}"))?;
             }
-            "--quiet" => options.config.log_requests = false,
-            other => return Err(format!("unknown option {other:?}")),
+            Long("quiet") => options.config.log_requests = false,
+            _ => return Err(format!("unknown option {flag:?}")),
         }
     }
     Ok(Some(options))
+}
+
+/// A parser error in the words of the other usage errors.
+fn parse_error(error: lexopt::Error) -> String {
+    match error {
+        lexopt::Error::UnexpectedValue { option, value } => {
+            format!("{option} takes no value, not {:?}", value.to_string_lossy())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The value of `flag`: the next argument, or what follows `=`.
+fn value(parser: &mut lexopt::Parser, flag: &str) -> Result<String, String> {
+    parser
+        .value()
+        .map_err(|_| format!("{flag} needs a value"))?
+        .into_string()
+        .map_err(|text| format!("{flag}: {text:?} is not valid UTF-8"))
+}
+
+/// The value of `flag` as a duration.
+fn duration(parser: &mut lexopt::Parser, flag: &str) -> Result<Duration, String> {
+    parse_duration(&value(parser, flag)?)
+}
+
+/// The value of `flag` as a whole number; `what` names it in the error.
+fn number<T: std::str::FromStr>(
+    parser: &mut lexopt::Parser,
+    flag: &str,
+    what: &str,
+) -> Result<T, String> {
+    let text = value(parser, flag)?;
+    text.parse()
+        .map_err(|_| format!("{flag}: {text:?} is not {what}"))
 }
 
 /// A flag's duration: one or more `<number><unit>` parts, units `ms`, `s`, `m`, `h`
@@ -282,7 +320,7 @@ fn print_out(text: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
+    let options = match parse_args(std::env::args_os().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => return print_out(USAGE),
         Err(message) => {
@@ -323,9 +361,57 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Options {
-        parse_args(args.iter().map(|a| a.to_string()))
-            .expect("valid")
-            .expect("not --help")
+        parse_args(args).expect("valid").expect("not --help")
+    }
+
+    fn error(args: &[&str]) -> String {
+        match parse_args(args) {
+            Ok(_) => panic!("{args:?} is accepted"),
+            Err(message) => message,
+        }
+    }
+
+    #[test]
+    fn flags_take_values_either_way_and_help_stops_reading() {
+        let options = parse(&["--listen=127.0.0.1:4566", "--page-size", "7", "--quiet"]);
+        assert_eq!(options.listen, "127.0.0.1:4566");
+        assert_eq!(options.config.page_size, 7);
+        assert!(!options.config.log_requests);
+        // A value may look like a flag: it is the flag's value all the same.
+        assert_eq!(parse(&["--seed", "--quiet"]).seed, Some("--quiet".into()));
+        for help in [
+            &["-h"][..],
+            &["--help"],
+            &["--frozen-clock", "--help", "--nonsense"],
+        ] {
+            assert!(parse_args(help).expect("help").is_none(), "{help:?}");
+        }
+    }
+
+    #[test]
+    fn usage_errors_name_the_flag() {
+        assert_eq!(error(&["--listen"]), "--listen needs a value");
+        assert_eq!(error(&["--nonsense"]), "unknown option \"--nonsense\"");
+        assert_eq!(error(&["--nonsense=1"]), "unknown option \"--nonsense\"");
+        assert_eq!(error(&["-x"]), "unknown option \"-x\"");
+        assert_eq!(error(&["extra"]), "unexpected argument \"extra\"");
+        assert_eq!(
+            error(&["--quiet=yes"]),
+            "--quiet takes no value, not \"yes\""
+        );
+        assert_eq!(
+            error(&["--page-size", "0"]),
+            "--page-size: \"0\" is not a number from 1 to 1000"
+        );
+        assert_eq!(
+            error(&["--fault-seed=x"]),
+            "--fault-seed: \"x\" is not a number"
+        );
+        assert!(error(&["--requested-duration", "5"]).contains("is not a duration"));
+        assert_eq!(
+            error(&["--credentials", "nocolon"]),
+            "--credentials must be ACCESS_KEY:SECRET"
+        );
     }
 
     #[test]
@@ -335,7 +421,7 @@ mod tests {
         assert_eq!(consistency.list_hidden_calls, 2);
         assert_eq!(consistency.list_hidden_seconds, 30.0);
         assert_eq!(consistency.get_not_found_calls, 0);
-        assert!(parse_args(["--list-hidden-calls", "two"].map(String::from).into_iter()).is_err());
+        assert!(parse_args(["--list-hidden-calls", "two"]).is_err());
     }
 
     #[test]
@@ -372,9 +458,7 @@ mod tests {
         );
         assert!(parse(&[]).config.rate_limits.is_empty());
         for bad in ["GetCapacityTask", "GetTask=1", "*=0", "*=1/0"] {
-            let error = parse_args(["--rate-limit", bad].map(String::from).into_iter())
-                .err()
-                .unwrap_or_default();
+            let error = parse_args(["--rate-limit", bad]).err().unwrap_or_default();
             assert!(error.starts_with("--rate-limit: "), "{bad:?}: {error:?}");
         }
     }

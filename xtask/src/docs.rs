@@ -253,3 +253,42 @@ pub fn render(
     }
     out
 }
+
+/// `cargo xtask docs [--check]`: builds the provider, asks Terraform for its schema and
+/// writes the docs files that differ; with `check`, fails on them instead.
+pub fn run(check: bool) -> anyhow::Result<()> {
+    let root = crate::repo::root();
+    let status = Command::new(crate::repo::cargo())
+        .args(["build", "--quiet", "--bin", "terraform-provider-outposts"])
+        .current_dir(&root)
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("building the provider failed");
+    }
+    let target = crate::repo::target_dir();
+    let schema = provider_schema(&crate::repo::terraform()?, &target.join("debug"))?;
+    let expected = render_all(&schema, &root.join("examples"));
+    let stale = stale(&root, &expected);
+    if check {
+        if !stale.is_empty() {
+            bail!("docs/ is out of date: {stale:?}; run cargo xtask docs");
+        }
+        println!("docs/ is up to date ({} files)", expected.len());
+        return Ok(());
+    }
+    for (path, content) in &expected {
+        if stale.contains(path) {
+            let path = root.join(path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, content)?;
+            println!("wrote {}", path.display());
+        }
+    }
+    if stale.is_empty() {
+        println!("docs/ is up to date ({} files)", expected.len());
+    }
+    Ok(())
+}

@@ -5,4 +5,6 @@ pub mod docs;
 pub mod mirror;
 pub mod registry;
 pub mod release;
+pub mod repo;
 pub mod serve;
+pub mod suites;

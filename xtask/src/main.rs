@@ -1,8 +1,12 @@
-//! `cargo xtask <task>`: repository chores in Rust instead of shell scripts.
+//! `cargo xtask <task>`: repository chores in Rust instead of shell scripts. This file
+//! reads the command line and hands each task to its module in the xtask library.
 
 use anyhow::{Context, bail};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use xtask::{bench, docs, mirror, registry, release, repo, serve, suites};
 
 const USAGE: &str = "\
 cargo xtask <task>
@@ -56,146 +60,151 @@ your keyring), or else with a throwaway key generated for this run. --binary PAT
 packages that binary for this host instead of building one.";
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("docs") => docs(args.iter().skip(1).any(|a| a == "--check")),
-        Some("reliability") => reliability(
-            number(&args, "--tasks-per-scenario", 100)?,
-            number(&args, "--interruption-runs", 40)?,
-            number(&args, "--fuzz-minutes", 10)?,
-            TeamsLoad {
-                teams: number(&args, "--teams", 12)?,
-                outposts_per_team: number(&args, "--outposts-per-team", 8)?,
-            },
-        ),
-        Some("bench") => bench(
-            args.iter().any(|a| a == "--quick"),
-            number(&args, "--runs", 5)?.max(1),
-        ),
-        Some("fuzz") => fuzz(number(&args, "--minutes", 10)?),
-        Some("release") => {
-            let out = option(&args, "--out").context("release needs --out DIR")?;
-            release(&PathBuf::from(out), option(&args, "--binary")).map(|_| ())
+    let mut args = std::env::args_os().skip(1);
+    let task = args.next().map(|t| t.to_string_lossy().into_owned());
+    let task = match task.as_deref() {
+        None | Some("-h" | "--help" | "help") => return help(),
+        // `registry serve` is a task of its own, with options of its own.
+        Some("registry") => {
+            let mut rest = args.collect::<Vec<_>>().into_iter().peekable();
+            if rest.next_if(|a| a == "serve").is_some() {
+                return registry_serve(rest);
+            }
+            return registry_task(rest);
         }
-        Some("mirror") => {
-            let dir = positional(&args).context("mirror needs a directory")?;
+        Some(task) => task.to_string(),
+    };
+    match task.as_str() {
+        "docs" => {
+            let Some(parsed) = Parsed::read("docs", args, &[], &["--check"], 0)? else {
+                return help();
+            };
+            docs::run(parsed.switch("--check"))
+        }
+        "reliability" => {
+            let options = [
+                "--tasks-per-scenario",
+                "--interruption-runs",
+                "--fuzz-minutes",
+                "--teams",
+                "--outposts-per-team",
+            ];
+            let Some(parsed) = Parsed::read("reliability", args, &options, &[], 0)? else {
+                return help();
+            };
+            suites::reliability(
+                parsed.number("--tasks-per-scenario", 100)?,
+                parsed.number("--interruption-runs", 40)?,
+                parsed.number("--fuzz-minutes", 10)?,
+                suites::TeamsLoad {
+                    teams: parsed.number("--teams", 12)?,
+                    outposts_per_team: parsed.number("--outposts-per-team", 8)?,
+                },
+            )
+        }
+        "bench" => {
+            let Some(parsed) = Parsed::read("bench", args, &["--runs"], &["--quick"], 0)? else {
+                return help();
+            };
+            bench::run(parsed.switch("--quick"), parsed.number("--runs", 5)?.max(1))
+        }
+        "fuzz" => {
+            let Some(parsed) = Parsed::read("fuzz", args, &["--minutes"], &[], 0)? else {
+                return help();
+            };
+            suites::fuzz(parsed.number("--minutes", 10)?)
+        }
+        "release" => {
+            let options = ["--out", "--binary"];
+            let Some(parsed) = Parsed::read("release", args, &options, &[], 0)? else {
+                return help();
+            };
+            let out = parsed.path("--out").context("release needs --out DIR")?;
+            release::build_and_package(&out, parsed.path("--binary").as_deref()).map(|_| ())
+        }
+        "mirror" => {
+            let Some(parsed) = Parsed::read("mirror", args, &["--binary"], &["--unpacked"], 1)?
+            else {
+                return help();
+            };
+            let dir = parsed.positional(0).context("mirror needs a directory")?;
             let scratch = tempfile::tempdir()?;
-            let built = release(scratch.path(), option(&args, "--binary"))?;
-            let base = if args.iter().any(|a| a == "--unpacked") {
-                xtask::mirror::write_unpacked_mirror(
-                    &built,
-                    Path::new(dir),
-                    xtask::mirror::DEFAULT_HOST,
-                )?
+            let built =
+                release::build_and_package(scratch.path(), parsed.path("--binary").as_deref())?;
+            let base = if parsed.switch("--unpacked") {
+                mirror::write_unpacked_mirror(&built, &dir, mirror::DEFAULT_HOST)?
             } else {
-                xtask::mirror::write_network_mirror(
-                    &built,
-                    Path::new(dir),
-                    xtask::mirror::DEFAULT_HOST,
-                )?
+                mirror::write_network_mirror(&built, &dir, mirror::DEFAULT_HOST)?
             };
             println!("wrote the mirror under {}", base.display());
             Ok(())
         }
-        Some("module-release") => module_release(&args),
-        Some("registry") if args.get(1).is_some_and(|a| a == "serve") => {
-            let args = &args[1..];
-            known_options("registry serve", args, &["--listen", "--ready-file"])?;
-            let dir = positional(args)
-                .context("registry serve needs the registry directory: registry serve DIR")?;
-            let listen = option(args, "--listen").unwrap_or("127.0.0.1:0");
-            let listen: std::net::SocketAddr = listen.parse().with_context(|| {
-                format!("--listen {listen:?} is not an address: give 127.0.0.1:PORT or [::1]:PORT")
-            })?;
-            xtask::serve::serve_registry(
-                Path::new(dir),
-                listen,
-                option(args, "--ready-file").map(Path::new),
-            )
+        "module-release" => {
+            let options = ["--registry", "--from"];
+            let Some(parsed) = Parsed::read("module-release", args, &options, &[], 1)? else {
+                return help();
+            };
+            module_release(&parsed)
         }
-        Some("registry") => {
-            let dir = positional(&args).context("registry needs a directory")?;
-            let scratch = tempfile::tempdir()?;
-            let built = release(scratch.path(), option(&args, "--binary"))?;
-            xtask::mirror::write_registry(&built, Path::new(dir))?;
-            println!(
-                "wrote a static registry to {dir}: serve it over HTTPS as https://HOST/ and use the source address HOST/{}/{}",
-                xtask::mirror::NAMESPACE,
-                xtask::mirror::TYPE
-            );
-            Ok(())
-        }
-        Some("-h" | "--help" | "help") | None => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => bail!("unknown task {other:?}\n\n{USAGE}"),
+        other => bail!("unknown task {other:?}\n\n{USAGE}"),
     }
 }
 
-/// The value after `name`, e.g. `--out DIR`.
-fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
+fn help() -> anyhow::Result<()> {
+    println!("{USAGE}");
+    Ok(())
 }
 
-/// The whole number after `name`, or `default` when the option is absent.
-fn number<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    option(args, name)
-        .map(str::parse)
-        .transpose()
-        .with_context(|| format!("{name} takes a whole number"))
-        .map(|n| n.unwrap_or(default))
+/// `cargo xtask registry DIR [--binary PATH]`.
+fn registry_task(args: impl Iterator<Item = OsString>) -> anyhow::Result<()> {
+    let Some(parsed) = Parsed::read("registry", args, &["--binary"], &[], 1)? else {
+        return help();
+    };
+    let dir = parsed.positional(0).context("registry needs a directory")?;
+    let scratch = tempfile::tempdir()?;
+    let built = release::build_and_package(scratch.path(), parsed.path("--binary").as_deref())?;
+    mirror::write_registry(&built, &dir)?;
+    println!(
+        "wrote a static registry to {}: serve it over HTTPS as https://HOST/ and use the source address HOST/{}/{}",
+        dir.display(),
+        mirror::NAMESPACE,
+        mirror::TYPE
+    );
+    Ok(())
 }
 
-/// Refuses options other than `known`: a mistyped option of a long-running task must
-/// not be ignored.
-fn known_options(task: &str, args: &[String], known: &[&str]) -> anyhow::Result<()> {
-    match args
-        .iter()
-        .skip(1)
-        .find(|a| a.starts_with("--") && !known.contains(&a.as_str()))
-    {
-        Some(unknown) => bail!(
-            "{task} takes {} but not {unknown} (cargo xtask --help)",
-            known.join(" and ")
-        ),
-        None => Ok(()),
-    }
-}
-
-/// The first argument after the task that is neither an option nor an option's value.
-fn positional(args: &[String]) -> Option<&str> {
-    let mut rest = args.iter().skip(1);
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--binary" | "--out" | "--listen" | "--ready-file" | "--registry" | "--from" => {
-                rest.next();
-            }
-            a if a.starts_with("--") => {}
-            a => return Some(a),
-        }
-    }
-    None
+/// `cargo xtask registry serve DIR [--listen 127.0.0.1:PORT] [--ready-file FILE]`.
+fn registry_serve(args: impl Iterator<Item = OsString>) -> anyhow::Result<()> {
+    let options = ["--listen", "--ready-file"];
+    let Some(parsed) = Parsed::read("registry serve", args, &options, &[], 1)? else {
+        return help();
+    };
+    let dir = parsed
+        .positional(0)
+        .context("registry serve needs the registry directory: registry serve DIR")?;
+    let listen = parsed
+        .text("--listen")
+        .unwrap_or_else(|| "127.0.0.1:0".into());
+    let listen: SocketAddr = listen.parse().with_context(|| {
+        format!("--listen {listen:?} is not an address: give 127.0.0.1:PORT or [::1]:PORT")
+    })?;
+    serve::serve_registry(&dir, listen, parsed.path("--ready-file").as_deref())
 }
 
 /// `cargo xtask module-release VERSION --registry DIR [--from MODULE_DIR]`.
-fn module_release(args: &[String]) -> anyhow::Result<()> {
-    use xtask::registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, Outcome, publish_module};
-    known_options("module-release", args, &["--registry", "--from"])?;
-    let version = positional(args)
+fn module_release(parsed: &Parsed) -> anyhow::Result<()> {
+    use registry::{OUTPOST_CAPACITY, OUTPOST_CAPACITY_SOURCE, Outcome, publish_module};
+    let version = parsed
+        .positional(0)
+        .map(|v| v.to_string_lossy().into_owned())
         .context("module-release needs the version: module-release VERSION --registry DIR")?;
-    let registry = option(args, "--registry")
+    let registry = parsed
+        .path("--registry")
         .context("module-release needs the registry directory: --registry DIR")?;
-    let from = option(args, "--from")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(OUTPOST_CAPACITY_SOURCE));
-    let published = publish_module(Path::new(registry), &OUTPOST_CAPACITY, version, &from)?;
+    let from = parsed
+        .path("--from")
+        .unwrap_or_else(|| repo::root().join(OUTPOST_CAPACITY_SOURCE));
+    let published = publish_module(&registry, &OUTPOST_CAPACITY, &version, &from)?;
     match published.outcome {
         Outcome::Published => println!(
             "published {} {} from {} as {} (sha256:{})",
@@ -211,408 +220,189 @@ fn module_release(args: &[String]) -> anyhow::Result<()> {
             published.version
         ),
     }
-    println!("versions in {registry}: {}", published.versions.join(", "));
+    println!(
+        "versions in {}: {}",
+        registry.display(),
+        published.versions.join(", ")
+    );
     Ok(())
 }
 
-/// The size of the teams-under-a-rate-limit suite (tests/e2e/teams_load.rs).
-struct TeamsLoad {
-    teams: u64,
-    outposts_per_team: u64,
+/// A task's arguments as lexopt read them: `--option VALUE` (or `--option=VALUE`),
+/// switches, and positional arguments, in any order.
+struct Parsed {
+    values: BTreeMap<&'static str, OsString>,
+    switches: BTreeSet<&'static str>,
+    positionals: Vec<OsString>,
 }
 
-/// The reliability suites at full size, printing their figures, then fuzzing.
-fn reliability(
-    tasks_per_scenario: u64,
-    interruption_runs: u64,
-    fuzz_minutes: u64,
-    teams_load: TeamsLoad,
-) -> anyhow::Result<()> {
-    let filter = "test(/^(reliability|interruption|load|teams_load|security|capacity_task_validation)::/) \
-                  | test(/^data_sources::bad_arguments/)";
-    let status = Command::new(cargo())
-        .args([
-            "nextest",
-            "run",
-            "--test",
-            "e2e",
-            "--no-fail-fast",
-            "--no-capture",
-            "-E",
-            filter,
-        ])
-        .env(
-            "RELIABILITY_TASKS_PER_SCENARIO",
-            tasks_per_scenario.to_string(),
-        )
-        .env("INTERRUPTION_RUNS", interruption_runs.to_string())
-        .env("TEAMS_LOAD_TEAMS", teams_load.teams.to_string())
-        .env(
-            "TEAMS_LOAD_OUTPOSTS",
-            teams_load.outposts_per_team.to_string(),
-        )
-        .current_dir(root())
-        .status()
-        .context("running cargo nextest")?;
-    if !status.success() {
-        bail!("a reliability suite failed");
-    }
-    if fuzz_minutes > 0 {
-        fuzz(fuzz_minutes)?;
-    }
-    Ok(())
-}
-
-/// Runs the fuzz tests in rounds of `PROPTEST_CASES=20000` until `minutes` have passed.
-/// proptest seeds each round afresh; a failure stops the run with its minimal case.
-fn fuzz(minutes: u64) -> anyhow::Result<()> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
-    let mut rounds = 0u32;
-    while std::time::Instant::now() < deadline {
-        let status = Command::new(cargo())
-            .args([
-                "nextest",
-                "run",
-                "--workspace",
-                "--lib",
-                "--no-fail-fast",
-                "-E",
-                "test(/fuzz_/)",
-            ])
-            .env("PROPTEST_CASES", "20000")
-            .current_dir(root())
-            .status()
-            .context("running cargo nextest")?;
-        if !status.success() {
-            bail!(
-                "a fuzz test failed in round {}: its minimal input is above; make it a regression test",
-                rounds + 1
-            );
-        }
-        rounds += 1;
-    }
-    println!("fuzzing: {rounds} rounds of 20000 cases per test in {minutes} minutes, no failure");
-    Ok(())
-}
-
-/// `cargo xtask bench`: see xtask/src/bench.
-fn bench(quick: bool, runs: usize) -> anyhow::Result<()> {
-    use xtask::bench;
-    let root = root();
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let mut build = Command::new(cargo());
-    build.args([
-        "build",
-        "--release",
-        "--locked",
-        "--bin",
-        xtask::release::NAME,
-    ]);
-    if !quick {
-        build.args(["--bin", "outposts-simulator"]);
-    }
-    let status = build
-        .current_dir(&root)
-        .status()
-        .context("running cargo build --release")?;
-    if !status.success() {
-        bail!("cargo build --release failed");
-    }
-    let provider = target_dir.join("release").join(xtask::release::NAME);
-    let binary_bytes = std::fs::metadata(&provider)
-        .with_context(|| format!("{} was not built", provider.display()))?
-        .len();
-
-    if quick {
-        let (startup, _) = bench::measure_startup(&provider, None, bench::STARTUP_RUNS)?;
-        let median = startup.times.median();
-        println!(
-            "start-up to handshake: median {} over {} runs (min {}, max {}); release binary {} bytes",
-            bench::stats::show(median),
-            startup.times.len(),
-            bench::stats::show(startup.times.min()),
-            bench::stats::show(startup.times.max()),
-            binary_bytes
-        );
-        let mut regressions = Vec::new();
-        if median > bench::GUARD_STARTUP {
-            regressions.push(format!(
-                "start-up median {} is over the {} guard",
-                bench::stats::show(median),
-                bench::stats::show(bench::GUARD_STARTUP)
-            ));
-        }
-        if binary_bytes > bench::GUARD_BINARY_BYTES {
-            regressions.push(format!(
-                "the release binary ({binary_bytes} bytes) is over the {} byte guard",
-                bench::GUARD_BINARY_BYTES
-            ));
-        }
-        if !regressions.is_empty() {
-            bail!("performance regression: {}", regressions.join("; "));
-        }
-        return Ok(());
-    }
-
-    let incumbent = bench::workspace::find_incumbent()?;
-    let terraform = terraform().context("the benchmarks drive the real Terraform CLI")?;
-    // The waiting figures: benches/polling.rs on simulated time.
-    println!("==> polling (simulated time)");
-    let polled = Command::new(cargo())
-        .args([
-            "bench",
-            "--locked",
-            "--profile",
-            "dev",
-            "--package",
-            "terraform-provider-outposts",
-            "--bench",
-            "polling",
-        ])
-        .current_dir(&root)
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("running cargo bench --bench polling")?;
-    if !polled.status.success() {
-        bail!("the polling benchmark failed");
-    }
-    let polling = String::from_utf8_lossy(&polled.stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(serde_json::from_str)
-        .collect::<Result<Vec<serde_json::Value>, _>>()
-        .context("the polling benchmark's output")?;
-    let lengths: Vec<u64> = polling
-        .iter()
-        .filter_map(|l| l["task_s"].as_u64())
-        .collect();
-    if lengths != [10, 600, 3600, 43200] {
-        bail!(
-            "the polling benchmark should report tasks of 10 s, 10 min, 60 min and 12 h; it \
-             reported {lengths:?}"
-        );
-    }
-
-    println!("==> start-up");
-    let (startup, incumbent_startup) =
-        bench::measure_startup(&provider, Some(&incumbent.binary), bench::STARTUP_RUNS)?;
-    let tools = bench::workspace::Tools {
-        terraform: terraform.clone(),
-        provider: provider.clone(),
-        simulator: target_dir.join("release").join("outposts-simulator"),
-        incumbent: Some(incumbent),
-    };
-    let (plans, apply) = bench::measure_terraform(&tools, runs, |step| println!("==> {step}"))?;
-    let commit = Command::new("git")
-        .args(["describe", "--always", "--dirty"])
-        .current_dir(&root)
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "unknown".into());
-    let date = Command::new("date")
-        .args(["-u", "+%Y-%m-%d"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let report = bench::Report {
-        startup,
-        incumbent_startup,
-        plans,
-        apply: Some(apply),
-        polling,
-        binary_bytes,
-        machine: bench::machine(&terraform),
-        date,
-        commit,
-    };
-    let results = report.markdown();
-    println!("\n{results}");
-    let doc_path = root.join("docs/PERFORMANCE.md");
-    let doc = std::fs::read_to_string(&doc_path)
-        .with_context(|| format!("reading {}", doc_path.display()))?;
-    std::fs::write(&doc_path, bench::splice(&doc, &results)?)?;
-    println!("wrote the results to {}", doc_path.display());
-    let missed: Vec<String> = report
-        .checks()
-        .into_iter()
-        .filter(|c| !c.met)
-        .map(|c| format!("{} (measured {})", c.what, c.measured))
-        .collect();
-    if !missed.is_empty() {
-        bail!("targets missed: {}", missed.join("; "));
-    }
-    Ok(())
-}
-
-/// Builds (unless `binary` is given) and packages a signed release into `out`.
-fn release(out: &Path, binary: Option<&str>) -> anyhow::Result<xtask::release::Release> {
-    use xtask::release::{Platform, Signer, TARGETS, package};
-    let root = root();
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let host = Platform::host();
-    let mut binaries = Vec::new();
-    if let Some(binary) = binary {
-        binaries.push((host.clone(), PathBuf::from(binary)));
-    } else {
-        build(&root, None)?;
-        binaries.push((
-            host.clone(),
-            target_dir.join("release").join(xtask::release::NAME),
-        ));
-        let sysroot = String::from_utf8(
-            Command::new("rustc")
-                .args(["--print", "sysroot"])
-                .output()?
-                .stdout,
-        )?;
-        for (os, arch, triple) in TARGETS {
-            let platform = Platform {
-                os: os.into(),
-                arch: arch.into(),
-            };
-            if platform == host {
-                continue;
-            }
-            if !Path::new(sysroot.trim())
-                .join("lib/rustlib")
-                .join(triple)
-                .is_dir()
-            {
-                println!(
-                    "skipped {os}/{arch}: the {triple} target is not installed (rustup target add {triple})"
-                );
-                continue;
-            }
-            match build(&root, Some(triple)) {
-                Ok(()) => {
-                    let exe = if os == "windows" { ".exe" } else { "" };
-                    binaries.push((
-                        platform,
-                        target_dir
-                            .join(triple)
-                            .join("release")
-                            .join(format!("{}{exe}", xtask::release::NAME)),
-                    ));
+impl Parsed {
+    /// Reads `args` for `task`, which takes the options `options` (each with a value),
+    /// the switches `switches` and at most `positionals` positional arguments.
+    /// Anything else is refused: a mistyped option of a long-running task must not be
+    /// ignored. `Ok(None)` asks for the help.
+    fn read(
+        task: &str,
+        args: impl IntoIterator<Item = OsString>,
+        options: &[&'static str],
+        switches: &[&'static str],
+        positionals: usize,
+    ) -> anyhow::Result<Option<Parsed>> {
+        use lexopt::Arg::{Long, Short, Value};
+        let mut parsed = Parsed {
+            values: BTreeMap::new(),
+            switches: BTreeSet::new(),
+            positionals: Vec::new(),
+        };
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next().map_err(|e| parse_error(task, e))? {
+            let flag = match arg {
+                Short('h') | Long("help") => return Ok(None),
+                Value(value) if parsed.positionals.len() < positionals => {
+                    parsed.positionals.push(value);
+                    continue;
                 }
-                Err(error) => println!("skipped {os}/{arch}: {error:#}"),
+                Value(value) => bail!(
+                    "{task} does not take {:?} (cargo xtask --help)",
+                    value.to_string_lossy()
+                ),
+                Long(name) => format!("--{name}"),
+                Short(letter) => format!("-{letter}"),
+            };
+            if let Some(option) = options.iter().find(|o| **o == flag) {
+                let value = parser
+                    .value()
+                    .map_err(|_| anyhow::anyhow!("{flag} needs a value"))?;
+                parsed.values.insert(option, value);
+            } else if let Some(switch) = switches.iter().find(|s| **s == flag) {
+                parsed.switches.insert(switch);
+            } else {
+                let known: Vec<&str> = options.iter().chain(switches).copied().collect();
+                bail!(
+                    "{task} takes {} but not {flag} (cargo xtask --help)",
+                    and_list(&known)
+                );
             }
         }
+        Ok(Some(parsed))
     }
-    let signer = Signer::from_env_or_throwaway()?;
-    if matches!(signer, Signer::Throwaway { .. }) {
-        println!("signing with a throwaway RSA key (set GPG_FINGERPRINT to sign with yours)");
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.contains(name)
     }
-    let version = env!("CARGO_PKG_VERSION");
-    let built = package(version, &binaries, out, &signer)?;
-    for archive in &built.archives {
-        println!("{}  {}", archive.h1, archive.path.display());
+
+    fn path(&self, name: &str) -> Option<PathBuf> {
+        self.values.get(name).map(PathBuf::from)
     }
-    println!("{}", built.manifest.display());
-    println!("{}", built.sums.display());
-    println!("{}", built.signature.display());
-    println!("{} (key ID {})", built.public_key.display(), built.key_id());
-    Ok(built)
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.values
+            .get(name)
+            .map(|v| v.to_string_lossy().into_owned())
+    }
+
+    fn positional(&self, index: usize) -> Option<PathBuf> {
+        self.positionals.get(index).map(PathBuf::from)
+    }
+
+    /// The whole number given to `name`, or `default` when the option is absent.
+    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        self.text(name)
+            .map(|text| text.parse())
+            .transpose()
+            .with_context(|| format!("{name} takes a whole number"))
+            .map(|n| n.unwrap_or(default))
+    }
 }
 
-/// `cargo build --release` of the provider, for `target` or the host.
-fn build(root: &Path, target: Option<&str>) -> anyhow::Result<()> {
-    let mut command = Command::new(cargo());
-    command
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--bin",
-            xtask::release::NAME,
-        ])
-        .current_dir(root);
-    let Some(target) = target else {
-        // The host build is the release: show cargo's output as it goes.
-        let status = command.status().context("running cargo build --release")?;
-        if !status.success() {
-            bail!("cargo build --release failed");
-        }
-        return Ok(());
-    };
-    command.args(["--target", target]);
-    let output = command.output().context("running cargo build --release")?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
-        bail!("cargo build --release failed: {last}");
+/// A parser error in the words of the other usage errors.
+fn parse_error(task: &str, error: lexopt::Error) -> anyhow::Error {
+    match error {
+        lexopt::Error::UnexpectedValue { option, value } => anyhow::anyhow!(
+            "{task}: {option} takes no value, not {:?} (cargo xtask --help)",
+            value.to_string_lossy()
+        ),
+        other => anyhow::anyhow!("{task}: {other}"),
     }
-    Ok(())
 }
 
-/// The repository root: xtask lives one level below it.
-fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => "nothing".into(),
+        [one] => (*one).into(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn terraform() -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(path));
+    fn read(args: &[&str]) -> anyhow::Result<Option<Parsed>> {
+        let args = args.iter().map(OsString::from);
+        Parsed::read("task", args, &["--out", "--runs"], &["--quick"], 1)
     }
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("terraform"))
-                .find(|candidate| candidate.is_file())
-        })
-        .context("the terraform CLI is needed to read the provider schema: install Terraform 1.11+ on PATH or set TERRAFORM")
-}
 
-fn docs(check: bool) -> anyhow::Result<()> {
-    let root = root();
-    let status = Command::new(cargo())
-        .args(["build", "--quiet", "--bin", "terraform-provider-outposts"])
-        .current_dir(&root)
-        .status()
-        .context("running cargo build")?;
-    if !status.success() {
-        bail!("building the provider failed");
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let schema = xtask::docs::provider_schema(&terraform()?, &target.join("debug"))?;
-    let expected = xtask::docs::render_all(&schema, &root.join("examples"));
-    let stale = xtask::docs::stale(&root, &expected);
-    if check {
-        if !stale.is_empty() {
-            bail!("docs/ is out of date: {stale:?}; run cargo xtask docs");
-        }
-        println!("docs/ is up to date ({} files)", expected.len());
-        return Ok(());
-    }
-    for (path, content) in &expected {
-        if stale.contains(path) {
-            let path = root.join(path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&path, content)?;
-            println!("wrote {}", path.display());
+    fn parsed(args: &[&str]) -> Parsed {
+        match read(args) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => panic!("{args:?} asks for the help"),
+            Err(error) => panic!("{args:?}: {error:#}"),
         }
     }
-    if stale.is_empty() {
-        println!("docs/ is up to date ({} files)", expected.len());
+
+    fn refused(args: &[&str]) -> String {
+        match read(args) {
+            Err(error) => format!("{error:#}"),
+            Ok(_) => panic!("{args:?} is accepted"),
+        }
     }
-    Ok(())
+
+    #[test]
+    fn options_switches_and_positionals_come_in_any_order() {
+        let parsed = parsed(&["--runs=3", "DIR", "--quick", "--out", "-"]);
+        assert_eq!(parsed.number("--runs", 5).ok(), Some(3));
+        assert!(parsed.switch("--quick"));
+        assert_eq!(parsed.positional(0), Some(PathBuf::from("DIR")));
+        assert_eq!(parsed.path("--out"), Some(PathBuf::from("-")));
+        let empty = self::parsed(&[]);
+        assert_eq!(empty.number("--runs", 5).ok(), Some(5));
+        assert!(!empty.switch("--quick"));
+        assert_eq!(empty.positional(0), None);
+        for help in [&["-h"][..], &["DIR", "--help", "--nonsense"]] {
+            assert!(matches!(read(help), Ok(None)), "{help:?}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused_by_name() {
+        assert_eq!(
+            refused(&["--ready"]),
+            "task takes --out, --runs and --quick but not --ready (cargo xtask --help)"
+        );
+        assert_eq!(
+            refused(&["DIR", "other"]),
+            "task does not take \"other\" (cargo xtask --help)"
+        );
+        assert_eq!(refused(&["--out"]), "--out needs a value");
+        assert_eq!(
+            refused(&["--quick=yes"]),
+            "task: --quick takes no value, not \"yes\" (cargo xtask --help)"
+        );
+        match parsed(&["--runs", "many"]).number("--runs", 5u64) {
+            Err(error) => assert!(
+                format!("{error:#}").starts_with("--runs takes a whole number: "),
+                "{error:#}"
+            ),
+            Ok(runs) => panic!("--runs many is {runs}"),
+        }
+        assert_eq!(
+            and_list(&["--listen", "--ready-file"]),
+            "--listen and --ready-file"
+        );
+    }
 }

@@ -370,3 +370,99 @@ pub const TARGETS: [(&str, &str, &str); 5] = [
     ("darwin", "arm64", "aarch64-apple-darwin"),
     ("windows", "amd64", "x86_64-pc-windows-gnu"),
 ];
+
+/// `cargo xtask release`: builds the provider for this host and for the other
+/// [`TARGETS`] whose toolchains are installed (unless `binary` is given, which is
+/// packaged for this host instead) and packages a signed release into `out`.
+pub fn build_and_package(out: &Path, binary: Option<&Path>) -> anyhow::Result<Release> {
+    let root = crate::repo::root();
+    let target_dir = crate::repo::target_dir();
+    let host = Platform::host();
+    let mut binaries = Vec::new();
+    if let Some(binary) = binary {
+        binaries.push((host.clone(), binary.to_path_buf()));
+    } else {
+        build(&root, None)?;
+        binaries.push((host.clone(), target_dir.join("release").join(NAME)));
+        let sysroot = String::from_utf8(
+            Command::new("rustc")
+                .args(["--print", "sysroot"])
+                .output()?
+                .stdout,
+        )?;
+        for (os, arch, triple) in TARGETS {
+            let platform = Platform {
+                os: os.into(),
+                arch: arch.into(),
+            };
+            if platform == host {
+                continue;
+            }
+            if !Path::new(sysroot.trim())
+                .join("lib/rustlib")
+                .join(triple)
+                .is_dir()
+            {
+                println!(
+                    "skipped {os}/{arch}: the {triple} target is not installed (rustup target add {triple})"
+                );
+                continue;
+            }
+            match build(&root, Some(triple)) {
+                Ok(()) => {
+                    let exe = if os == "windows" { ".exe" } else { "" };
+                    binaries.push((
+                        platform,
+                        target_dir
+                            .join(triple)
+                            .join("release")
+                            .join(format!("{}{exe}", NAME)),
+                    ));
+                }
+                Err(error) => println!("skipped {os}/{arch}: {error:#}"),
+            }
+        }
+    }
+    let signer = Signer::from_env_or_throwaway()?;
+    if matches!(signer, Signer::Throwaway { .. }) {
+        println!("signing with a throwaway RSA key (set GPG_FINGERPRINT to sign with yours)");
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let built = package(version, &binaries, out, &signer)?;
+    for archive in &built.archives {
+        println!("{}  {}", archive.h1, archive.path.display());
+    }
+    println!("{}", built.manifest.display());
+    println!("{}", built.sums.display());
+    println!("{}", built.signature.display());
+    println!("{} (key ID {})", built.public_key.display(), built.key_id());
+    Ok(built)
+}
+
+/// `cargo build --release` of the provider, for `target` or the host.
+fn build(root: &Path, target: Option<&str>) -> anyhow::Result<()> {
+    let mut command = Command::new(crate::repo::cargo());
+    command
+        .args(["build", "--release", "--locked", "--bin", NAME])
+        .current_dir(root);
+    let Some(target) = target else {
+        // The host build is the release: show cargo's output as it goes.
+        let status = command.status().context("running cargo build --release")?;
+        if !status.success() {
+            bail!("cargo build --release failed");
+        }
+        return Ok(());
+    };
+    command.args(["--target", target]);
+    let output = command.output().context("running cargo build --release")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        bail!("cargo build --release failed: {last}");
+    }
+    Ok(())
+}

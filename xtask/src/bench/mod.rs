@@ -10,7 +10,10 @@ pub mod scenarios;
 pub mod sim;
 pub mod startup;
 pub mod stats;
+mod task;
 pub mod workspace;
+
+pub use task::run;
 
 use anyhow::Context;
 use scenarios::{ApplyCase, Bench, PlanCase};

@@ -136,8 +136,8 @@ fn pages_carry_a_token_bound_to_the_query() {
     assert!(resolve_page(2, Some("12##other".into()), "fp".into()).is_err());
 }
 
-use crate::EventualConsistency;
-use crate::SimulatorConfig;
+use crate::config::SimulatorConfig;
+use crate::consistency::EventualConsistency;
 
 const RACK: &str = "op-0123456789abcdef0";
 const SERVER: &str = "op-0fedcba9876543210";

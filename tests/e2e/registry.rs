@@ -124,8 +124,9 @@ output "status" {{
     }
 }
 
-/// The module version `terraform init` installed, from `.terraform/modules/modules.json`.
-fn installed_module(ws: &Workspace) -> String {
+/// The version of the shared module (module `capacity`, from the private registry) that
+/// `terraform init` installed, from `.terraform/modules/modules.json`.
+pub fn installed_module(ws: &Workspace) -> String {
     let path = ws.path().join(".terraform/modules/modules.json");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("modules.json"))

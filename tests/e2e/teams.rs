@@ -113,19 +113,10 @@ impl Teams {
         ws.set_env("PG_CONN_STR", &self.pg.conn_str());
         ws.ok(&["init", "-input=false", "-no-color"]);
         if team != "platform" {
-            let manifest = ws.path().join(".terraform/modules/modules.json");
-            let manifest: Json = serde_json::from_str(
-                &std::fs::read_to_string(&manifest).expect("init wrote modules.json"),
-            )
-            .expect("modules.json is JSON");
-            let capacity = manifest["Modules"]
-                .as_array()
-                .and_then(|modules| modules.iter().find(|m| m["Key"] == "capacity"))
-                .unwrap_or_else(|| panic!("no module capacity: {manifest:#}"));
             assert_eq!(
-                (capacity["Source"].as_str(), capacity["Version"].as_str()),
-                (Some(OUTPOST_CAPACITY.source().as_str()), Some("1.0.0")),
-                "the shared module comes from the registry: {capacity:#}"
+                crate::registry::installed_module(&ws),
+                "1.0.0",
+                "the shared module comes from the registry"
             );
         }
         ws

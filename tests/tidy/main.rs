@@ -76,15 +76,18 @@ fn tidy_tfplugin_knows_nothing_of_outposts_or_aws() {
     report("Outposts or AWS in crates/tfplugin", found, stale);
 }
 
+/// Writes `text` to `path` under `root`, making its folders: a made-up workspace.
+fn write_file(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
+    std::fs::write(path, text).expect("write a file");
+}
+
 /// The tfplugin check on a made-up tfplugin with one violation of each kind.
 #[test]
 fn tidy_tfplugin_check_names_each_kind_of_violation() {
     let root = test_support::scratch_dir();
-    let write = |path: &str, text: &str| {
-        let path = root.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
-        std::fs::write(path, text).expect("write a file");
-    };
+    let write = |path: &str, text: &str| write_file(root.path(), path, text);
     write(
         "crates/tfplugin/Cargo.toml",
         "[dependencies]\nrustls = \"0.23\"\naws-config = \"1\"\naws-lc-rs = \"1\"\n",
@@ -241,11 +244,7 @@ fn tidy_test_support_is_only_ever_a_dev_dependency() {
 #[test]
 fn tidy_test_support_check_names_each_dependency_on_it() {
     let root = test_support::scratch_dir();
-    let write = |path: &str, text: &str| {
-        let path = root.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create a folder");
-        std::fs::write(path, text).expect("write a file");
-    };
+    let write = |path: &str, text: &str| write_file(root.path(), path, text);
     write(
         "Cargo.toml",
         "[workspace.dependencies]\ntest-support = { path = \"crates/test-support\" }\n\

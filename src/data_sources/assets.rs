@@ -129,51 +129,53 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                  asset has now with the vCPUs it uses (vCPUs per type from \
                  `GetOutpostInstanceTypes`).",
             )
-            .attribute(Attribute::required(
-                "outpost_identifier",
-                Type::String,
-                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+            .attribute(
+                Attribute::string("outpost_identifier")
+                    .required()
+                    .description(
+                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
-            ))
-            .attribute(Attribute::optional(
-                "host_ids",
-                strings(),
-                "Only the assets of these hosts (at least one; leave it out for all).",
-            ))
-            .attribute(Attribute::optional(
-                "states",
-                strings(),
+                    ),
+            )
+            .attribute(
+                Attribute::new("host_ids", strings())
+                    .optional()
+                    .description(
+                        "Only the assets of these hosts (at least one; leave it out for all).",
+                    ),
+            )
+            .attribute(Attribute::new("states", strings()).optional().description(
                 "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
                  `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
             ))
-            .attribute(Attribute::optional(
-                "asset_types",
-                strings(),
-                "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
+            .attribute(
+                Attribute::new("asset_types", strings())
+                    .optional()
+                    .description(
+                        "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
                  `NETWORKING` (at least one; leave it out for all).",
-            ))
-            .attribute(Attribute::computed(
-                "outpost_id",
-                Type::String,
+                    ),
+            )
+            .attribute(Attribute::string("outpost_id").computed().description(
                 "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
             ))
-            .attribute(Attribute::computed(
-                "assets",
-                list_of(asset_type()),
-                "The assets found, in the order AWS lists them: `asset_id`, `rack_id`, \
+            .attribute(
+                Attribute::new("assets", list_of(asset_type()))
+                    .computed()
+                    .description(
+                        "The assets found, in the order AWS lists them: `asset_id`, `rack_id`, \
                  `asset_type`, `host_id`, `state`, `instance_families`, `max_vcpus`, \
                  `instance_type_capacities` (the current layout: `instance_type`, `count`), \
                  `vcpus_used` by that layout (null when a type's vCPUs are not known) and \
                  `rack_elevation` (rack units; null for servers).",
-            ))
-            .attribute(Attribute::computed(
-                "max_vcpus",
-                Type::Number,
-                "The vCPUs of all assets found, together.",
-            ))
-            .attribute(Attribute::computed(
-                "vcpus_used",
-                Type::Number,
+                    ),
+            )
+            .attribute(
+                Attribute::number("max_vcpus")
+                    .computed()
+                    .description("The vCPUs of all assets found, together."),
+            )
+            .attribute(Attribute::number("vcpus_used").computed().description(
                 "The vCPUs the current layouts of all assets found use, together; null \
                  when some asset's is not known.",
             )),

@@ -18,7 +18,7 @@ use tfplugin::data_source::DataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Type, Value};
+use tfplugin::value::Value;
 
 pub struct CapacityCheckDataSource;
 
@@ -58,42 +58,40 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
                  missing Outpost, order or asset, or refused credentials, are errors. When \
                  an argument is known only during apply, Terraform reads the check then.",
             )
-            .attribute(Attribute::required(
-                "outpost_identifier",
-                Type::String,
-                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+            .attribute(
+                Attribute::string("outpost_identifier")
+                    .required()
+                    .description(
+                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
-            ))
-            .attribute(Attribute::optional(
-                "order_id",
-                Type::String,
-                "ID (`oo-...`) of the rack order the layout is for.",
-            ))
-            .attribute(Attribute::optional(
-                "asset_id",
-                Type::String,
-                "10-digit ID of the server asset the layout is for.",
-            ))
-            .attribute(Attribute::optional(
-                "task_action_on_blocking_instances",
-                Type::String,
-                "`WAIT_FOR_EVACUATION` or `FAIL_TASK`, as the task would be started.",
-            ))
-            .attribute(Attribute::computed(
-                "fits",
-                Type::Bool,
+                    ),
+            )
+            .attribute(
+                Attribute::string("order_id")
+                    .optional()
+                    .description("ID (`oo-...`) of the rack order the layout is for."),
+            )
+            .attribute(
+                Attribute::string("asset_id")
+                    .optional()
+                    .description("10-digit ID of the server asset the layout is for."),
+            )
+            .attribute(
+                Attribute::string("task_action_on_blocking_instances")
+                    .optional()
+                    .description(
+                        "`WAIT_FOR_EVACUATION` or `FAIL_TASK`, as the task would be started.",
+                    ),
+            )
+            .attribute(Attribute::bool("fits").computed().description(
                 "`true` when AWS would accept the layout; `false` when it refuses it or \
                  another capacity task is active (see `reason` and `conflict`).",
             ))
-            .attribute(Attribute::computed(
-                "reason",
-                Type::String,
+            .attribute(Attribute::string("reason").computed().description(
                 "Why the layout does not fit, in AWS's words (e.g. the vCPUs short, or the \
                  instance type not supported); null when it fits.",
             ))
-            .attribute(Attribute::computed(
-                "conflict",
-                Type::Bool,
+            .attribute(Attribute::bool("conflict").computed().description(
                 "`true` when AWS refused because another capacity task is active on the \
                  Outpost or order: the layout may fit, but cannot start now.",
             ))

@@ -114,83 +114,98 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
                  (`ListBlockingInstancesForCapacityTask`, all pages). Reads only: to own a \
                  task, use the `outposts_capacity_task` resource or import it.",
             )
-            .attribute(Attribute::required(
-                "outpost_identifier",
-                Type::String,
-                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+            .attribute(
+                Attribute::string("outpost_identifier")
+                    .required()
+                    .description(
+                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
-            ))
-            .attribute(Attribute::required(
-                "capacity_task_id",
-                Type::String,
-                "ID of the capacity task (`cap-...`).",
-            ))
-            .attribute(Attribute::computed(
-                "id",
-                Type::String,
-                "`<outpost ID>/<capacity task ID>`, the ID `terraform import` takes.",
-            ))
-            .attribute(Attribute::computed(
-                "outpost_id",
-                Type::String,
-                "ID (`op-...`) of the Outpost.",
-            ))
-            .attribute(Attribute::computed(
-                "order_id",
-                Type::String,
-                "The rack order the task lays out; null for a server.",
-            ))
-            .attribute(Attribute::computed(
-                "asset_id",
-                Type::String,
-                "The server asset the task lays out; null for a rack order.",
-            ))
-            .attribute(Attribute::computed(
-                "instance_pools",
-                list_of(object(&[
-                    ("instance_type", Type::String),
-                    ("count", Type::Number),
-                ])),
-                "The layout the task asked for: `instance_type` and `count` of each pool.",
-            ))
-            .attribute(Attribute::computed(
-                "instances_to_exclude",
-                object(&[
-                    ("instances", strings()),
-                    ("account_ids", strings()),
-                    ("services", strings()),
-                ]),
-                "The running instances the task may ignore (`instances`, `account_ids`, \
+                    ),
+            )
+            .attribute(
+                Attribute::string("capacity_task_id")
+                    .required()
+                    .description("ID of the capacity task (`cap-...`)."),
+            )
+            .attribute(
+                Attribute::string("id").computed().description(
+                    "`<outpost ID>/<capacity task ID>`, the ID `terraform import` takes.",
+                ),
+            )
+            .attribute(
+                Attribute::string("outpost_id")
+                    .computed()
+                    .description("ID (`op-...`) of the Outpost."),
+            )
+            .attribute(
+                Attribute::string("order_id")
+                    .computed()
+                    .description("The rack order the task lays out; null for a server."),
+            )
+            .attribute(
+                Attribute::string("asset_id")
+                    .computed()
+                    .description("The server asset the task lays out; null for a rack order."),
+            )
+            .attribute(
+                Attribute::new(
+                    "instance_pools",
+                    list_of(object(&[
+                        ("instance_type", Type::String),
+                        ("count", Type::Number),
+                    ])),
+                )
+                .computed()
+                .description(
+                    "The layout the task asked for: `instance_type` and `count` of each pool.",
+                ),
+            )
+            .attribute(
+                Attribute::new(
+                    "instances_to_exclude",
+                    object(&[
+                        ("instances", strings()),
+                        ("account_ids", strings()),
+                        ("services", strings()),
+                    ]),
+                )
+                .computed()
+                .description(
+                    "The running instances the task may ignore (`instances`, `account_ids`, \
                  `services`); null when none.",
-            ))
-            .attribute(Attribute::computed(
-                "task_action_on_blocking_instances",
-                Type::String,
-                "`WAIT_FOR_EVACUATION` or `FAIL_TASK`.",
-            ))
-            .attribute(Attribute::computed(
-                "status",
-                Type::String,
+                ),
+            )
+            .attribute(
+                Attribute::string("task_action_on_blocking_instances")
+                    .computed()
+                    .description("`WAIT_FOR_EVACUATION` or `FAIL_TASK`."),
+            )
+            .attribute(Attribute::string("status").computed().description(
                 "`REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
                  `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.",
             ))
-            .attribute(Attribute::computed(
-                "failure",
-                failure_type(),
-                "Why the task failed (`type`, `reason`); null unless it failed.",
-            ))
+            .attribute(
+                Attribute::new("failure", failure_type())
+                    .computed()
+                    .description("Why the task failed (`type`, `reason`); null unless it failed."),
+            )
             .attributes(task_dates())
-            .attribute(Attribute::computed(
-                "blocking_instances",
-                list_of(object(&[
-                    ("instance_id", Type::String),
-                    ("account_id", Type::String),
-                    ("service", Type::String),
-                ])),
-                "While the status is `WAITING_FOR_EVACUATION`: the running instances that \
+            .attribute(
+                Attribute::new(
+                    "blocking_instances",
+                    list_of(object(&[
+                        ("instance_id", Type::String),
+                        ("account_id", Type::String),
+                        ("service", Type::String),
+                    ])),
+                )
+                .computed()
+                .description(
+                    "While the status is `WAITING_FOR_EVACUATION`: the running instances that \
                  must stop or move before the task goes on (`instance_id`, `account_id`, \
                  `service`). Empty otherwise.",
-            )),
+                ),
+            ),
         )
     }
 

@@ -77,47 +77,54 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
                  the account's Outposts in the region, optionally only those in some \
                  statuses or of one rack order. Oldest first.",
             )
-            .attribute(Attribute::optional(
-                "outpost_identifier",
-                Type::String,
-                "ID (`op-...`) or ARN (of the provider's region) of the Outpost; every \
+            .attribute(
+                Attribute::string("outpost_identifier")
+                    .optional()
+                    .description(
+                        "ID (`op-...`) or ARN (of the provider's region) of the Outpost; every \
                  Outpost when unset.",
-            ))
-            .attribute(Attribute::optional(
-                "statuses",
-                strings(),
-                "Only tasks in one of these statuses: `REQUESTED`, `IN_PROGRESS`, \
+                    ),
+            )
+            .attribute(
+                Attribute::new("statuses", strings())
+                    .optional()
+                    .description(
+                        "Only tasks in one of these statuses: `REQUESTED`, `IN_PROGRESS`, \
                  `WAITING_FOR_EVACUATION`, `CANCELLATION_IN_PROGRESS`, `COMPLETED`, \
                  `FAILED`, `CANCELLED`. Filtered by AWS. At least one; leave it out for \
                  every status.",
-            ))
-            .attribute(Attribute::optional(
-                "order_id",
-                Type::String,
+                    ),
+            )
+            .attribute(Attribute::string("order_id").optional().description(
                 "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
                  provider applies it to what AWS lists.",
             ))
-            .attribute(Attribute::computed(
-                "ids",
-                strings(),
-                "IDs (`cap-...`) of the tasks found, oldest first.",
-            ))
-            .attribute(Attribute::computed(
-                "tasks",
-                list_of(object(&[
-                    ("capacity_task_id", Type::String),
-                    ("outpost_id", Type::String),
-                    ("order_id", Type::String),
-                    ("asset_id", Type::String),
-                    ("status", Type::String),
-                    ("creation_date", Type::String),
-                    ("completion_date", Type::String),
-                    ("last_modified_date", Type::String),
-                ])),
-                "The tasks found, oldest first: `capacity_task_id`, `outpost_id`, \
+            .attribute(
+                Attribute::new("ids", strings())
+                    .computed()
+                    .description("IDs (`cap-...`) of the tasks found, oldest first."),
+            )
+            .attribute(
+                Attribute::new(
+                    "tasks",
+                    list_of(object(&[
+                        ("capacity_task_id", Type::String),
+                        ("outpost_id", Type::String),
+                        ("order_id", Type::String),
+                        ("asset_id", Type::String),
+                        ("status", Type::String),
+                        ("creation_date", Type::String),
+                        ("completion_date", Type::String),
+                        ("last_modified_date", Type::String),
+                    ])),
+                )
+                .computed()
+                .description(
+                    "The tasks found, oldest first: `capacity_task_id`, `outpost_id`, \
                  `order_id`, `asset_id`, `status`, and `creation_date`, `completion_date`, \
                  `last_modified_date` (RFC 3339).",
-            )),
+                ),
+            ),
         )
     }
 

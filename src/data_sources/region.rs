@@ -9,7 +9,7 @@ use tfplugin::data_source::DataSource;
 use tfplugin::diag::Diagnostics;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Type, Value};
+use tfplugin::value::Value;
 
 pub struct RegionDataSource;
 
@@ -34,14 +34,12 @@ impl DataSource<OutpostsClient> for RegionDataSource {
                 "The AWS region and Outposts API endpoint the provider is configured for. \
                  Reads only the provider configuration; calls no AWS API.",
             )
-            .attribute(Attribute::computed(
-                "name",
-                Type::String,
-                "Region name, e.g. `us-west-2`.",
-            ))
-            .attribute(Attribute::computed(
-                "endpoint",
-                Type::String,
+            .attribute(
+                Attribute::string("name")
+                    .computed()
+                    .description("Region name, e.g. `us-west-2`."),
+            )
+            .attribute(Attribute::string("endpoint").computed().description(
                 "URL of the Outposts API the provider calls: the configured endpoint, \
                  else the regional AWS endpoint.",
             )),

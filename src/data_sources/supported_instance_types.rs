@@ -49,40 +49,39 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                  (`GetOutpostSupportedInstanceTypes`, all pages), with their vCPUs; for one \
                  rack order or one server asset when given.",
             )
-            .attribute(Attribute::required(
-                "outpost_identifier",
-                Type::String,
-                "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
+            .attribute(
+                Attribute::string("outpost_identifier")
+                    .required()
+                    .description(
+                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
-            ))
-            .attribute(Attribute::optional(
-                "order_id",
-                Type::String,
+                    ),
+            )
+            .attribute(Attribute::string("order_id").optional().description(
                 "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
             ))
-            .attribute(Attribute::optional(
-                "asset_id",
-                Type::String,
+            .attribute(Attribute::string("asset_id").optional().description(
                 "10-digit ID of a server asset: the types that asset supports. Not with \
                  `order_id`.",
             ))
-            .attribute(Attribute::computed(
-                "outpost_id",
-                Type::String,
+            .attribute(Attribute::string("outpost_id").computed().description(
                 "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
             ))
-            .attribute(Attribute::computed(
-                "instance_types",
-                list_of(object(&[
-                    ("instance_type", Type::String),
-                    ("vcpus", Type::Number),
-                ])),
-                "The supported types in the order AWS lists them: `instance_type` and its \
+            .attribute(
+                Attribute::new(
+                    "instance_types",
+                    list_of(object(&[
+                        ("instance_type", Type::String),
+                        ("vcpus", Type::Number),
+                    ])),
+                )
+                .computed()
+                .description(
+                    "The supported types in the order AWS lists them: `instance_type` and its \
                  `vcpus`.",
-            ))
-            .attribute(Attribute::computed(
-                "names",
-                strings(),
+                ),
+            )
+            .attribute(Attribute::new("names", strings()).computed().description(
                 "The names of the supported types, e.g. for `contains()` in a \
                  variable validation or a precondition.",
             )),

@@ -11,12 +11,11 @@ use tfplugin::data_source::DataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::erased::{ErasedDataSource, ErasedResource, erase, erase_data_source};
 use tfplugin::function::{Function, FunctionError, Parameter, Signature};
-use tfplugin::path::AttributePath;
+use tfplugin::plan_modifiers::{requires_replace, use_state_for_unknown};
 use tfplugin::provider::{Configured, Provider};
-use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
-};
+use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource};
 use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::length_at_least;
 use tfplugin::value::{self, Type, Value};
 use tfplugin::{logging, plugin};
 
@@ -34,11 +33,11 @@ impl Provider for NotesProvider {
     fn schema(&self) -> Schema {
         Schema::new(
             0,
-            Block::new("Notes kept in Terraform state.").attribute(Attribute::optional(
-                "prefix",
-                Type::String,
-                "Put in front of every note's ID.",
-            )),
+            Block::new("Notes kept in Terraform state.").attribute(
+                Attribute::string("prefix")
+                    .optional()
+                    .description("Put in front of every note's ID."),
+            ),
         )
     }
 
@@ -91,50 +90,25 @@ impl Resource<Settings> for Note {
         Schema::new(
             0,
             Block::new("A note.")
-                .attribute(Attribute::required("title", Type::String, "The title."))
-                .attribute(Attribute::optional("body", Type::String, "The text."))
-                .attribute(Attribute::computed(
-                    "id",
-                    Type::String,
-                    "The provider's ID.",
-                )),
+                .attribute(
+                    Attribute::string("title")
+                        .required()
+                        .description("The title; a new title is a new note.")
+                        .validator(length_at_least(1))
+                        .plan_modifier(requires_replace()),
+                )
+                .attribute(
+                    Attribute::string("body")
+                        .optional()
+                        .description("The text."),
+                )
+                .attribute(
+                    Attribute::string("id")
+                        .computed()
+                        .description("The provider's ID.")
+                        .plan_modifier(use_state_for_unknown()),
+                ),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match config.attr("title").and_then(Value::as_str) {
-            Some("") => Diagnostic::error("Empty title", "A note needs a title.")
-                .at(AttributePath::attr("title"))
-                .into(),
-            _ => Diagnostics::new(),
-        }
-    }
-
-    async fn plan(&self, _ctx: &Context<Settings>, request: PlanRequest) -> PlanResponse {
-        let mut planned = request.proposed_new_state;
-        let mut requires_replace = Vec::new();
-        match &request.prior_state {
-            // A new note: its ID is known once it exists.
-            None => {
-                if let Value::Object(members) = &mut planned {
-                    members.insert("id".into(), Value::Unknown);
-                }
-            }
-            // A new title is a new note; a new body is changed in place.
-            Some(prior) if prior.attr("title") != planned.attr("title") => {
-                requires_replace.push(AttributePath::attr("title"));
-                if let Value::Object(members) = &mut planned {
-                    members.insert("id".into(), Value::Unknown);
-                }
-            }
-            Some(_) => {}
-        }
-        PlanResponse {
-            planned_state: planned,
-            requires_replace,
-            planned_private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }
     }
 
     async fn create(
@@ -214,12 +188,16 @@ impl DataSource<Settings> for Greeting {
         Schema::new(
             0,
             Block::new("A greeting.")
-                .attribute(Attribute::required("name", Type::String, "Who to greet."))
-                .attribute(Attribute::computed(
-                    "message",
-                    Type::String,
-                    "The greeting.",
-                )),
+                .attribute(
+                    Attribute::string("name")
+                        .required()
+                        .description("Who to greet."),
+                )
+                .attribute(
+                    Attribute::string("message")
+                        .computed()
+                        .description("The greeting."),
+                ),
         )
     }
 

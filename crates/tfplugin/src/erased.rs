@@ -24,8 +24,8 @@ pub trait ErasedResource<C: Send + Sync + 'static>: Send + Sync {
     fn schema(&self) -> Schema;
     /// [`Resource::validate`].
     fn validate(&self, config: &Value) -> Diagnostics;
-    /// [`Resource::plan`].
-    async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse;
+    /// [`Resource::modify_plan`].
+    async fn modify_plan(&self, ctx: &Context<C>, request: &PlanRequest, plan: &mut PlanResponse);
     /// [`Resource::create`], [`Resource::update`] or [`Resource::delete`], as the
     /// prior and planned states say.
     async fn apply(&self, ctx: &Context<C>, request: ErasedApply) -> ErasedApplied;
@@ -148,8 +148,8 @@ where
         self.resource.validate(config)
     }
 
-    async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse {
-        self.resource.plan(ctx, request).await
+    async fn modify_plan(&self, ctx: &Context<C>, request: &PlanRequest, plan: &mut PlanResponse) {
+        self.resource.modify_plan(ctx, request, plan).await
     }
 
     async fn apply(&self, ctx: &Context<C>, request: ErasedApply) -> ErasedApplied {

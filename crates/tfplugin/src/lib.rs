@@ -39,11 +39,15 @@ pub mod erased;
 pub mod function;
 pub mod logging;
 pub mod path;
+pub mod plan_modifiers;
+pub mod planning;
 pub mod plugin;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod timeouts;
 mod tls;
+pub mod validators;
 pub mod value;
 
 // The wire types and the gRPC service are the crate's own business. Tests that talk to a

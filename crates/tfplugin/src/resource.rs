@@ -6,10 +6,99 @@ use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::path::AttributePath;
 use crate::schema::Schema;
-use crate::value::Value;
+use crate::value::{Type, Value};
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+impl PlanRequest {
+    /// The configuration as the serde struct `T`. Fails, naming the attribute, when a
+    /// value is not yet known or does not fit `T`.
+    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        typed(&self.config, "configuration")
+    }
+
+    /// The stored state as the serde struct `T`; `None` for a create.
+    pub fn prior_as<T: DeserializeOwned>(&self) -> Option<Result<T, Diagnostic>> {
+        self.prior_state.as_ref().map(|v| typed(v, "prior state"))
+    }
+}
+
+impl<S> ApplyRequest<S> {
+    /// The configuration as the serde struct `T` (see [`PlanRequest::config_as`]).
+    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        typed(&self.config, "configuration")
+    }
+
+    /// The planned state as the serde struct `T`; computed members may still be unknown
+    /// on create, so `T` should not need them.
+    pub fn planned_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        typed(&self.planned_state, "planned state")
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, Diagnostic> {
+    crate::value::decode(value).map_err(|e| {
+        let diagnostic = Diagnostic::error(
+            format!("Unreadable {what}"),
+            format!(
+                "The {what} does not fit the provider's types: {}",
+                e.message
+            ),
+        );
+        if e.path.is_empty() {
+            diagnostic
+        } else {
+            diagnostic.at(e.path)
+        }
+    })
+}
+
+/// Import by ID passthrough: the state of an object known only by `id`, with the
+/// attribute `attribute` holding it and everything else null, for Read to fill in:
+///
+/// ```ignore
+/// async fn import(&self, _ctx: &Context<Client>, id: &str) -> Result<Self::State, Diagnostics> {
+///     import_passthrough(&self.schema(), "id", id)
+/// }
+/// ```
+pub fn import_passthrough<S: DeserializeOwned>(
+    schema: &Schema,
+    attribute: &str,
+    id: &str,
+) -> Result<S, Diagnostics> {
+    let Type::Object(members) = schema.value_type() else {
+        return Err(
+            Diagnostic::error("Import not supported", "The schema is not an object.").into(),
+        );
+    };
+    if !members.contains_key(attribute) {
+        return Err(Diagnostic::error(
+            "Import not supported",
+            format!("The schema has no attribute {attribute:?} to import into."),
+        )
+        .into());
+    }
+    let object = members
+        .keys()
+        .map(|name| {
+            let value = if name == attribute {
+                Value::string(id)
+            } else {
+                Value::Null
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let state = schema.block.normalize_state(Value::Object(object));
+    crate::value::decode(&state).map_err(|e| {
+        Diagnostic::error(
+            "Import not supported",
+            format!("The ID alone does not make a state of this resource: {e}"),
+        )
+        .into()
+    })
+}
 
 /// PlanResourceChange for a create or update (destroys are planned by Terraform itself).
 pub struct PlanRequest {
@@ -101,13 +190,23 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
     /// The resource's schema, declared once: it drives validation, the codecs and docs.
     fn schema(&self) -> Schema;
 
-    /// Static checks of a configuration whose values may still be unknown.
+    /// Checks of a configuration beyond what the schema's validators declare; values
+    /// may still be unknown. Most resources need none.
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
 
-    /// Plans a create or an update: what the object will be, and what forces a new one.
-    async fn plan(&self, ctx: &Context<C>, request: PlanRequest) -> PlanResponse;
+    /// Adjusts the plan the schema made (defaults, equivalence, unknown computed values,
+    /// plan modifiers: see [`planning`](crate::planning)) with what only the
+    /// resource knows, e.g. rules that depend on the stored status or on a remote call.
+    /// Most resources need none.
+    async fn modify_plan(
+        &self,
+        _ctx: &Context<C>,
+        _request: &PlanRequest,
+        _plan: &mut PlanResponse,
+    ) {
+    }
 
     /// Creates the object.
     async fn create(
@@ -142,7 +241,8 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
         private: Vec<u8>,
     ) -> ReadResponse<Self::State>;
 
-    /// Turns an import ID into a state that Read then refreshes.
+    /// Turns an import ID into a state that Read then refreshes; [`import_passthrough`]
+    /// does it for a resource whose ID is all Read needs.
     async fn import(&self, _ctx: &Context<C>, _id: &str) -> Result<Self::State, Diagnostics> {
         Err(Diagnostic::error(
             "Import not supported",

@@ -72,8 +72,13 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
         validate::validate(config)
     }
 
-    async fn plan(&self, ctx: &Context<OutpostsClient>, request: PlanRequest) -> PlanResponse {
-        plan::plan(ctx, &self.dry_runs, request).await
+    async fn modify_plan(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        request: &PlanRequest,
+        plan: &mut PlanResponse,
+    ) {
+        plan::modify_plan(ctx, &self.dry_runs, request, plan).await
     }
 
     async fn create(

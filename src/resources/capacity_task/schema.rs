@@ -1,10 +1,12 @@
 //! The schema of `outposts_capacity_task` and its state as a serde struct. The schema is
 //! declared once and feeds validation, planning and the generated docs.
 
+use super::plan::{same_argument, same_shape};
 use crate::outposts::task::CapacityTaskStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use tfplugin::plan_modifiers::{SharedPlanModifier, requires_replace_if, use_state_for_unknown};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
 use tfplugin::value::Type;
 
@@ -41,21 +43,15 @@ pub(crate) fn strings() -> Type {
 /// them.
 pub(crate) fn task_dates() -> [Attribute; 3] {
     [
-        Attribute::computed(
-            "creation_date",
-            Type::String,
-            "When the task was created (RFC 3339).",
-        ),
-        Attribute::computed(
-            "completion_date",
-            Type::String,
-            "When the task finished (RFC 3339); null while it runs.",
-        ),
-        Attribute::computed(
-            "last_modified_date",
-            Type::String,
-            "When the task last changed (RFC 3339).",
-        ),
+        Attribute::string("creation_date")
+            .computed()
+            .description("When the task was created (RFC 3339)."),
+        Attribute::string("completion_date")
+            .computed()
+            .description("When the task finished (RFC 3339); null while it runs."),
+        Attribute::string("last_modified_date")
+            .computed()
+            .description("When the task last changed (RFC 3339)."),
     ]
 }
 
@@ -76,81 +72,78 @@ pub fn schema() -> Schema {
              If the wait is interrupted (Ctrl-C) the task stays in state and the next apply \
              keeps waiting for it; destroying an unfinished task cancels it.",
         )
-        .attribute(Attribute::required(
-            "outpost_identifier",
-            Type::String,
-            "ID (`op-...`) or ARN of the Outpost, of the provider's region. Kept exactly as \
-             written.",
-        ))
-        .attribute(Attribute::optional_computed(
-            "order_id",
-            Type::String,
-            "ID (`oo-...`) of the Outposts rack order the layout applies to.",
-        ))
-        .attribute(Attribute::optional_computed(
-            "asset_id",
-            Type::String,
-            "10-digit ID of the Outposts server the layout applies to.",
-        ))
-        .attribute(Attribute::optional_computed(
-            "task_action_on_blocking_instances",
-            Type::String,
-            "What to do when running instances block the change: `WAIT_FOR_EVACUATION` \
-             (wait until they are stopped or moved) or `FAIL_TASK`. AWS chooses when unset.",
-        ))
-        .attribute(Attribute::optional(
-            "dry_run_on_plan",
-            Type::Bool,
-            "When `true`, `terraform plan` asks AWS (`StartCapacityTask` with `DryRun`) \
+        .attribute(task_argument(Attribute::string("outpost_identifier").required().description("ID (`op-...`) or ARN of the Outpost, of the provider's region. Kept exactly as \
+             written.")))
+        .attribute(task_argument(Attribute::string("order_id").optional().computed().description("ID (`oo-...`) of the Outposts rack order the layout applies to.")))
+        .attribute(task_argument(Attribute::string("asset_id").optional().computed().description("10-digit ID of the Outposts server the layout applies to.")))
+        .attribute(task_argument(Attribute::string("task_action_on_blocking_instances").optional().computed().description("What to do when running instances block the change: `WAIT_FOR_EVACUATION` \
+             (wait until they are stopped or moved) or `FAIL_TASK`. AWS chooses when unset.")))
+        .attribute(Attribute::bool("dry_run_on_plan").optional().description("When `true`, `terraform plan` asks AWS (`StartCapacityTask` with `DryRun`) \
              whether the layout fits the Outpost's capacity, and fails the plan on \
-             `instance_pool` when it does not. Changing it does not start a new task.",
-        ))
-        .attribute(Attribute::computed(
-            "id",
-            Type::String,
-            "`<outpost ID>/<capacity task ID>`, the form `terraform import` takes.",
-        ))
-        .attribute(Attribute::computed(
-            "capacity_task_id",
-            Type::String,
-            "ID of the capacity task (`cap-...`).",
-        ))
-        .attribute(Attribute::computed(
-            "outpost_id",
-            Type::String,
-            "ID of the Outpost (`op-...`), also when `outpost_identifier` is an ARN.",
-        ))
-        .attribute(Attribute::computed(
-            "status",
-            Type::String,
-            "Last known status: `REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
-             `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.",
-        ))
-        .attribute(Attribute::computed(
-            "failure",
-            failure_type(),
-            "Why the task failed (`type`, `reason`); null unless `status` is `FAILED`.",
-        ))
-        .attributes(task_dates())
-        .block(instance_pool_block())
-        .block(instances_to_exclude_block())
+             `instance_pool` when it does not. Changing it does not start a new task."))
+        .attribute(kept(Attribute::string("id").computed().description("`<outpost ID>/<capacity task ID>`, the form `terraform import` takes.")))
+        .attribute(kept(Attribute::string("capacity_task_id").computed().description("ID of the capacity task (`cap-...`).")))
+        .attribute(kept(Attribute::string("outpost_id").computed().description("ID of the Outpost (`op-...`), also when `outpost_identifier` is an ARN.")))
+        .attribute(kept(Attribute::string("status").computed().description("Last known status: `REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
+             `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.")))
+        .attribute(kept(Attribute::new("failure", failure_type()).computed().description("Why the task failed (`type`, `reason`); null unless `status` is `FAILED`.")))
+        .attributes(task_dates().map(kept))
+        .block(task_argument_block(instance_pool_block()))
+        .block(task_argument_block(instances_to_exclude_block()))
         .block(NestedBlock::single(
             "timeouts",
             Block::new("How long to wait, as durations such as `90m` or `12h`.")
-                .attribute(Attribute::optional(
-                    "create",
-                    Type::String,
-                    "How long create (and a resumed wait) may wait for the task to finish. \
-                     Default `12h`: large and `.metal` layouts take 8 to 12 hours.",
-                ))
-                .attribute(Attribute::optional(
-                    "delete",
-                    Type::String,
-                    "How long destroy may wait for a cancelled task to reach `CANCELLED`. \
-                     Default `30m`.",
-                )),
+                .attribute(Attribute::string("create").optional().description("How long create (and a resumed wait) may wait for the task to finish. \
+                     Default `12h`: large and `.metal` layouts take 8 to 12 hours."))
+                .attribute(Attribute::string("delete").optional().description("How long destroy may wait for a cancelled task to reach `CANCELLED`. \
+                     Default `30m`.")),
         )),
     )
+}
+
+/// An argument that describes the task to AWS: changing it starts a new task, but the
+/// same request written differently (an Outpost by ARN or by ID, pools or exclusions in
+/// another order) plans the prior value and no change. An argument AWS fills in when it
+/// is left out keeps the value AWS chose.
+fn task_argument(attribute: Attribute) -> Attribute {
+    let name = attribute.name.clone();
+    let attribute = if attribute.computed {
+        attribute.plan_modifier(use_state_for_unknown())
+    } else {
+        attribute
+    };
+    let same = name.clone();
+    attribute
+        .equivalence(move |stored, configured| {
+            same_argument(&same, Some(configured), Some(stored))
+                && same_shape(Some(configured), stored)
+        })
+        .plan_modifier(starts_a_new_task(name))
+}
+
+/// [`task_argument`] for the blocks of the layout.
+fn task_argument_block(block: NestedBlock) -> NestedBlock {
+    let name = block.type_name.clone();
+    let same = name.clone();
+    block
+        .equivalence(move |stored, configured| {
+            same_argument(&same, Some(configured), Some(stored))
+                && same_shape(Some(configured), stored)
+        })
+        .plan_modifier(starts_a_new_task(name))
+}
+
+fn starts_a_new_task(name: String) -> SharedPlanModifier {
+    requires_replace_if(
+        "Changing it starts a new task; the same request written differently does not.",
+        move |request, planned| !same_argument(&name, Some(planned), request.state),
+    )
+}
+
+/// A value of the task that an in-place update (of `dry_run_on_plan` or `timeouts`)
+/// keeps; the plan makes the status and dates unknown itself while the task runs.
+fn kept(attribute: Attribute) -> Attribute {
+    attribute.plan_modifier(use_state_for_unknown())
 }
 
 /// The `instance_pool` blocks: the layout. Shared with the `outposts_capacity_check`
@@ -159,19 +152,18 @@ pub(crate) fn instance_pool_block() -> NestedBlock {
     NestedBlock::list(
         "instance_pool",
         Block::new("How many instances of one type the layout holds. Repeat for each type.")
-            .attribute(Attribute::required(
-                "instance_type",
-                Type::String,
-                "EC2 instance type, e.g. `c5.4xlarge`. Each type may appear once.",
-            ))
-            .attribute(Attribute::required(
-                "count",
-                Type::Number,
-                "Number of instances of this type, 0 to 9999.",
-            )),
-        1,
-        0,
+            .attribute(
+                Attribute::string("instance_type").required().description(
+                    "EC2 instance type, e.g. `c5.4xlarge`. Each type may appear once.",
+                ),
+            )
+            .attribute(
+                Attribute::number("count")
+                    .required()
+                    .description("Number of instances of this type, 0 to 9999."),
+            ),
     )
+    .min_items(1)
 }
 
 /// The `instances_to_exclude` block, shared like [`instance_pool_block`].
@@ -181,25 +173,26 @@ pub(crate) fn instances_to_exclude_block() -> NestedBlock {
         Block::new(
             "Running instances the task may ignore when deciding whether instances block it.",
         )
-        .attribute(Attribute::optional(
-            "instances",
-            strings(),
-            "Instance IDs (`i-...`).",
-        ))
-        .attribute(Attribute::optional(
-            "account_ids",
-            strings(),
-            "12-digit AWS account IDs whose instances are excluded.",
-        ))
-        .attribute(Attribute::optional(
-            "services",
-            strings(),
-            "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
+        .attribute(
+            Attribute::new("instances", strings())
+                .optional()
+                .description("Instance IDs (`i-...`)."),
+        )
+        .attribute(
+            Attribute::new("account_ids", strings())
+                .optional()
+                .description("12-digit AWS account IDs whose instances are excluded."),
+        )
+        .attribute(
+            Attribute::new("services", strings())
+                .optional()
+                .description(
+                    "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
                  `ELASTICACHE`, `ELB`, `RDS`, `ROUTE53`.",
-        )),
-        0,
-        1,
+                ),
+        ),
     )
+    .max_items(1)
 }
 
 /// The stored state of one capacity task.

@@ -419,16 +419,15 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             response.diagnostics = diags(&diagnostics);
             return Ok(Response::new(response));
         }
-        let plan = resource
-            .plan(
-                &self.context(),
-                PlanRequest {
-                    prior_state: (!prior.is_null()).then_some(prior),
-                    proposed_new_state: proposed,
-                    config,
-                    prior_private: request.prior_private,
-                },
-            )
+        let plan_request = PlanRequest {
+            prior_state: (!prior.is_null()).then_some(prior),
+            proposed_new_state: proposed,
+            config,
+            prior_private: request.prior_private,
+        };
+        let mut plan = crate::planning::plan(&served.schema.block, &plan_request);
+        resource
+            .modify_plan(&self.context(), &plan_request, &mut plan)
             .await;
         diagnostics.extend(plan.diagnostics);
         response.planned_state = encode(&plan.planned_state, ty, &mut diagnostics);

@@ -1,7 +1,7 @@
 use super::*;
 use crate::data_source::DataSource;
 use crate::erased::{erase, erase_data_source};
-use crate::resource::{ApplyRequest, ApplyResponse, PlanResponse, ReadResponse, Resource};
+use crate::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource};
 use crate::schema::{Attribute, Block, value_type_calls};
 use async_trait::async_trait;
 
@@ -18,7 +18,8 @@ struct Titled {
 fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new("A note.").attribute(Attribute::optional("title", Type::String, "Title.")),
+        Block::new("A note.")
+            .attribute(Attribute::string("title").optional().description("Title.")),
     )
 }
 
@@ -58,15 +59,6 @@ impl Resource<()> for Note {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    async fn plan(&self, _ctx: &Context<()>, request: PlanRequest) -> PlanResponse {
-        PlanResponse {
-            planned_state: request.proposed_new_state,
-            requires_replace: Vec::new(),
-            planned_private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }
     }
 
     async fn create(

@@ -34,7 +34,32 @@ pub fn from_serde<T: serde::Serialize>(t: &T, ty: &Type) -> Result<Value, ValueE
 pub fn to_serde<T: serde::de::DeserializeOwned>(v: &Value, ty: &Type) -> Result<T, ValueError> {
     let mut path = AttributePath::root();
     let j = value_to_json(v, ty, &mut path)?;
-    serde_json::from_value(j).map_err(|e| ValueError::new(&path, e.to_string()))
+    serde_path_to_error::deserialize(j).map_err(|e| {
+        let path = serde_path(e.path());
+        ValueError::new(&path, e.into_inner().to_string())
+    })
+}
+
+/// Decodes a wholly known [`Value`] (a configuration, plan or state as the framework
+/// hands it over) into a serde struct; an error names the attribute path it concerns.
+pub fn decode<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, ValueError> {
+    to_serde(v, &DYNAMIC)
+}
+
+/// A serde path as an attribute path: fields become attributes, sequence positions
+/// indexes.
+fn serde_path(path: &serde_path_to_error::Path) -> AttributePath {
+    use serde_path_to_error::Segment;
+    let mut out = AttributePath::root();
+    for segment in path.iter() {
+        out = match segment {
+            Segment::Seq { index } => out.index(*index as i64),
+            Segment::Map { key } => out.attribute(key.clone()),
+            Segment::Enum { variant } => out.attribute(variant.clone()),
+            Segment::Unknown => out,
+        };
+    }
+    out
 }
 
 struct FromJson {

@@ -21,7 +21,7 @@ mod number;
 #[cfg(test)]
 mod tests;
 
-pub use json::{decode_json, from_serde, to_serde};
+pub use json::{decode, decode_json, from_serde, to_serde};
 pub use msgpack::{decode_msgpack, encode_msgpack};
 pub use number::Number;
 

@@ -40,11 +40,11 @@ impl Provider for TestProvider {
     fn schema(&self) -> Schema {
         Schema::new(
             0,
-            Block::new("Test provider.").attribute(Attribute::optional(
-                "label",
-                Type::String,
-                "A label.",
-            )),
+            Block::new("Test provider.").attribute(
+                Attribute::string("label")
+                    .optional()
+                    .description("A label."),
+            ),
         )
     }
 
@@ -127,14 +127,18 @@ fn notebook_schema() -> Schema {
     Schema::new(
         1,
         Block::new("A notebook.")
-            .attribute(Attribute::computed("id", Type::String, "Identifier."))
-            .attribute(Attribute::required("title", Type::String, "Title."))
-            .attribute(Attribute::optional("pages", Type::Number, "Pages."))
-            .attribute(Attribute::optional(
-                "wait_for_stop",
-                Type::Bool,
-                "Block until stopped.",
-            )),
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("Identifier."),
+            )
+            .attribute(Attribute::string("title").required().description("Title."))
+            .attribute(Attribute::number("pages").optional().description("Pages."))
+            .attribute(
+                Attribute::bool("wait_for_stop")
+                    .optional()
+                    .description("Block until stopped."),
+            ),
     )
 }
 
@@ -159,19 +163,15 @@ impl Resource<Label> for Notebook {
         }
     }
 
-    async fn plan(&self, _ctx: &Context<Label>, request: PlanRequest) -> PlanResponse {
-        let mut planned = request.proposed_new_state;
-        if request.prior_state.is_none()
-            && let Value::Object(members) = &mut planned
-        {
-            members.insert("id".into(), Value::Unknown);
-        }
-        PlanResponse {
-            planned_state: planned,
-            requires_replace: vec![AttributePath::attr("title")],
-            planned_private: b"planned".to_vec(),
-            diagnostics: Diagnostics::new(),
-        }
+    async fn modify_plan(
+        &self,
+        _ctx: &Context<Label>,
+        _request: &PlanRequest,
+        plan: &mut PlanResponse,
+    ) {
+        // The schema planned the unknown ID; the rest tells the tests it was here.
+        plan.requires_replace = vec![AttributePath::attr("title")];
+        plan.planned_private = b"planned".to_vec();
     }
 
     async fn create(

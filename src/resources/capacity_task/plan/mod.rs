@@ -26,13 +26,16 @@ use tfplugin::value::{self, Value};
 /// replacement twice in a row (the update, then the create), and one answer serves both.
 const DRY_RUN_REUSE: Duration = Duration::from_secs(120);
 
-pub(super) async fn plan(
+/// The schema's plan with the rules only the resource knows: the prior task's status,
+/// the region of the Outpost, the start journal and the capacity check. The schema has
+/// already planned the arguments (a changed argument forces a new task; the same request
+/// written differently plans the prior value) and kept the task's computed values.
+pub(super) async fn modify_plan(
     ctx: &Context<OutpostsClient>,
     dry_runs: &DryRunCache,
-    request: PlanRequest,
-) -> PlanResponse {
-    let mut planned = request.proposed_new_state.clone();
-    let mut diagnostics = Diagnostics::new();
+    request: &PlanRequest,
+    plan: &mut PlanResponse,
+) {
     if let Some(task_id) = request
         .prior_state
         .as_ref()
@@ -44,35 +47,16 @@ pub(super) async fn plan(
         super::journal::here().forget(task_id);
     }
     if let Some(wrong_region) = outpost_in_another_region(ctx, &request.config) {
-        return PlanResponse {
-            planned_state: planned,
-            requires_replace: Vec::new(),
-            planned_private: request.prior_private,
-            diagnostics: wrong_region.into(),
-        };
+        return plan.diagnostics.push(wrong_region);
     }
+    let planned = &mut plan.planned_state;
+    let diagnostics = &mut plan.diagnostics;
     let Some(prior) = &request.prior_state else {
         // Create (or the create half of a replacement).
-        mark_unknown_for_create(&mut planned, &request.config);
-        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
-        return PlanResponse {
-            planned_state: planned,
-            requires_replace: Vec::new(),
-            planned_private: Vec::new(),
-            diagnostics,
-        };
+        mark_unknown_for_create(planned, &request.config);
+        dry_runs.check(ctx, &request.config, diagnostics).await;
+        return;
     };
-    let mut requires_replace = Vec::new();
-    for name in schema::TASK_ARGUMENTS {
-        let (proposed, before) = (planned.attr(name).cloned(), prior.attr(name));
-        if !same_argument(name, proposed.as_ref(), before) {
-            requires_replace.push(AttributePath::attr(name));
-        } else if let Some(before) = before
-            && same_shape(proposed.as_ref(), before)
-        {
-            set(&mut planned, name, before.clone());
-        }
-    }
     let prior_status = prior
         .attr("status")
         .and_then(Value::as_str)
@@ -82,19 +66,19 @@ pub(super) async fn plan(
         .and_then(Value::as_str)
         .unwrap_or("in state")
         .to_string();
-    if !requires_replace.is_empty() {
-        mark_unknown_for_create(&mut planned, &request.config);
+    if !plan.requires_replace.is_empty() {
+        mark_unknown_for_create(planned, &request.config);
         if let Some(status) = prior_status.as_ref().filter(|s| !s.is_terminal()) {
             diagnostics.push(messages::replacing_a_running_task(&task, status));
         }
         // Terraform keeps only the errors of the create half of a replacement, so the
         // check runs here, where its warnings reach the user too.
-        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
+        dry_runs.check(ctx, &request.config, diagnostics).await;
     } else if prior_status.as_ref().is_some_and(|s| !s.is_terminal()) {
         // The task in state is still running (an interrupted or timed-out wait):
         // plan an in-place update that waits for it.
         for name in ["status", "failure", "completion_date", "last_modified_date"] {
-            set(&mut planned, name, Value::Unknown);
+            set(planned, name, Value::Unknown);
         }
     } else if let Some(status @ (CapacityTaskStatus::Failed | CapacityTaskStatus::Cancelled)) =
         &prior_status
@@ -102,16 +86,22 @@ pub(super) async fn plan(
         // The task ended without applying the layout (seen by a resumed wait or a
         // refresh): start a new one, as after a failed create.
         diagnostics.push(messages::did_not_complete(&task, status));
-        mark_unknown_for_create(&mut planned, &request.config);
-        requires_replace.push(AttributePath::attr("status"));
-        dry_runs.check(ctx, &request.config, &mut diagnostics).await;
+        mark_unknown_for_create(planned, &request.config);
+        plan.requires_replace.push(AttributePath::attr("status"));
+        dry_runs.check(ctx, &request.config, diagnostics).await;
     }
-    PlanResponse {
-        planned_state: planned,
-        requires_replace,
-        planned_private: request.prior_private,
-        diagnostics,
-    }
+}
+
+/// The whole plan, as the server makes it: the schema's, then [`modify_plan`].
+#[cfg(test)]
+pub(super) async fn plan(
+    ctx: &Context<OutpostsClient>,
+    dry_runs: &DryRunCache,
+    request: PlanRequest,
+) -> PlanResponse {
+    let mut plan = tfplugin::planning::plan(&schema::schema().block, &request);
+    modify_plan(ctx, dry_runs, &request, &mut plan).await;
+    plan
 }
 
 /// An Outpost ARN of another region than the provider's: AWS would only say the Outpost
@@ -129,7 +119,7 @@ fn outpost_in_another_region(ctx: &Context<OutpostsClient>, config: &Value) -> O
 /// Whether a task argument means the same: the request it alone describes is the same
 /// ([`RequestKey`]: an Outpost by ARN or by ID; pools and exclusions as sets, with an
 /// absent list equal to an empty one). A value not yet known is compared as it is.
-fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> bool {
+pub(crate) fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> bool {
     if planned == prior {
         return true;
     }
@@ -145,7 +135,7 @@ fn same_argument(name: &str, planned: Option<&Value>, prior: Option<&Value>) -> 
 
 /// Whether the prior value can stand in for the planned one: Terraform compares block
 /// lists element by element, so their lengths must agree.
-fn same_shape(planned: Option<&Value>, prior: &Value) -> bool {
+pub(crate) fn same_shape(planned: Option<&Value>, prior: &Value) -> bool {
     match (planned.and_then(Value::as_list), prior.as_list()) {
         (Some(a), Some(b)) => a.len() == b.len(),
         (None, None) => true,

@@ -153,6 +153,3 @@ pub fn unordered(stored: &Value, configured: &Value) -> bool {
             .is_some()
     })
 }
-
-#[cfg(test)]
-mod tests;

@@ -267,7 +267,9 @@ impl Walk<'_> {
         let request = ModifyRequest {
             path,
             config,
-            state: self.prior_object.map(|_| prior.unwrap_or(&Value::Null)),
+            // A stored object, but no stored counterpart of a new list element or map
+            // entry: that element is being created.
+            state: self.prior_object.and(prior),
             prior_object: self.prior_object,
             config_object: self.config_object,
         };

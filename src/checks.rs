@@ -5,6 +5,7 @@
 use crate::outposts::ids;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
+use tfplugin::validators::{self, SharedValidator};
 use tfplugin::value::Value;
 
 /// An Outpost named by an ARN of another region than the provider's: AWS would only
@@ -29,6 +30,67 @@ pub(crate) fn other_region(
         )
         .at(path)
     })
+}
+
+/// The form an ID argument must have, and how messages describe it.
+fn id_form(name: &str) -> Option<(fn(&str) -> bool, &'static str)> {
+    Some(match name {
+        "outpost_identifier" => (
+            ids::is_outpost_identifier,
+            "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
+        ),
+        "order_id" => (
+            ids::is_order_id,
+            "an order ID such as \"oo-0123456789abcdef0\"",
+        ),
+        "asset_id" => (ids::is_asset_id, "a 10-digit asset ID"),
+        "capacity_task_id" => (
+            ids::is_capacity_task_id,
+            "a capacity task ID such as \"cap-0123456789abcdef0\"",
+        ),
+        _ => return None,
+    })
+}
+
+/// The validator of the ID argument `name` (`outpost_identifier`, `order_id`,
+/// `asset_id` or `capacity_task_id`): the API's pattern for it.
+///
+/// # Panics
+/// For any other name: a schema bug the first test finds.
+pub(crate) fn id(name: &str) -> SharedValidator {
+    match id_form(name) {
+        Some((valid, expected)) => validators::string_is(valid, expected),
+        None => panic!("checks::id: {name} is not an ID argument"),
+    }
+}
+
+/// A filter list, when set, names at least one value: `[]` would quietly filter
+/// nothing out, the opposite of "only these".
+pub(crate) fn filter_not_empty() -> SharedValidator {
+    validators::from_fn("At least one value when set.", |check, out| {
+        if check
+            .known()
+            .and_then(Value::as_list)
+            .is_some_and(<[Value]>::is_empty)
+        {
+            let name = validators::name_of(check.path);
+            out.push(
+                Diagnostic::error(
+                    format!("Empty {name}"),
+                    format!(
+                        "{name} must have at least 1 element: it keeps only what matches one \
+                         of its values. Leave {name} out for no filter."
+                    ),
+                )
+                .at(check.path.clone()),
+            );
+        }
+    })
+}
+
+/// An order or an asset, not both; on `asset_id`.
+pub(crate) fn order_or_asset(why: &str) -> SharedValidator {
+    validators::explained(validators::conflicts_with(["order_id"]), why)
 }
 
 pub(crate) fn known_str<'a>(block: &'a Value, name: &str) -> Option<&'a str> {

@@ -3,7 +3,7 @@
 //! it asks for a new layout.
 
 use super::{call, list_of, object, strings};
-use crate::checks::Checker;
+use crate::checks;
 use crate::outposts::catalog::{ASSET_STATES, ASSET_TYPES, Asset, AssetFilter};
 use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
@@ -14,14 +14,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::{each, one_of, string_is};
 use tfplugin::value::{Type, Value};
 
 pub struct AssetsDataSource;
-
-/// The states as messages name them.
-const ASSET_STATES_LISTED: &str = "one of ACTIVE, RETIRING, ISOLATED, INSTALLING";
-/// The types as messages name them.
-const ASSET_TYPES_LISTED: &str = "one of COMPUTE, STORAGE, POWERSHELF, SWITCH, NETWORKING";
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AssetsState {
@@ -132,6 +128,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
             .attribute(
                 Attribute::string("outpost_identifier")
                     .required()
+                    .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
@@ -140,17 +137,30 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
             .attribute(
                 Attribute::new("host_ids", strings())
                     .optional()
+                    .validator(checks::filter_not_empty())
+                    .validator(each(string_is(
+                        is_host_id,
+                        "a host ID (letters, digits and dashes, at most 50)",
+                    )))
                     .description(
                         "Only the assets of these hosts (at least one; leave it out for all).",
                     ),
             )
-            .attribute(Attribute::new("states", strings()).optional().description(
-                "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
+            .attribute(
+                Attribute::new("states", strings())
+                    .optional()
+                    .validator(checks::filter_not_empty())
+                    .validator(each(one_of(ASSET_STATES.iter().copied())))
+                    .description(
+                        "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
                  `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
-            ))
+                    ),
+            )
             .attribute(
                 Attribute::new("asset_types", strings())
                     .optional()
+                    .validator(checks::filter_not_empty())
+                    .validator(each(one_of(ASSET_TYPES.iter().copied())))
                     .description(
                         "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
                  `NETWORKING` (at least one; leave it out for all).",
@@ -180,41 +190,6 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                  when some asset's is not known.",
             )),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut check = Checker::default();
-        let root = AttributePath::root();
-        check.id(config, &root, "outpost_identifier");
-        for filter in ["host_ids", "states", "asset_types"] {
-            check.filter_not_empty(config, &root, filter);
-        }
-        check.each(
-            config,
-            &root,
-            "host_ids",
-            |s| {
-                !s.is_empty()
-                    && s.len() <= 50
-                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            },
-            "a host ID (letters, digits and dashes, at most 50)",
-        );
-        check.each(
-            config,
-            &root,
-            "states",
-            |s| ASSET_STATES.contains(&s),
-            ASSET_STATES_LISTED,
-        );
-        check.each(
-            config,
-            &root,
-            "asset_types",
-            |s| ASSET_TYPES.contains(&s),
-            ASSET_TYPES_LISTED,
-        );
-        check.diagnostics
     }
 
     async fn read(
@@ -263,21 +238,14 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
     }
 }
 
+/// A host ID as AWS gives them: letters, digits and dashes, at most 50.
+fn is_host_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 50 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_messages_name_every_state_and_type_the_sdk_knows() {
-        assert!(crate::checks::names_exactly(
-            ASSET_STATES_LISTED,
-            ASSET_STATES
-        ));
-        assert!(crate::checks::names_exactly(
-            ASSET_TYPES_LISTED,
-            ASSET_TYPES
-        ));
-    }
 
     #[test]
     fn vcpus_used_needs_every_type() {

@@ -2,7 +2,7 @@
 //! filtered, so a module can find the racks and servers it may lay out.
 
 use super::{call, object, strings};
-use crate::checks::Checker;
+use crate::checks;
 use crate::outposts::OutpostsClient;
 use crate::outposts::catalog::{HARDWARE_TYPES, Outpost, OutpostFilter};
 use async_trait::async_trait;
@@ -13,6 +13,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::one_of;
 use tfplugin::value::{Type, Value};
 
 pub struct OutpostsDataSource;
@@ -99,13 +100,13 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
                  pages), optionally filtered. Each filter matches any of its values; filters \
                  combine with AND.",
             )
-            .attribute(Attribute::new("life_cycle_statuses", strings()).optional().description("Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE` (at least \
+            .attribute(Attribute::new("life_cycle_statuses", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE` (at least \
                  one; leave it out for all)."))
-            .attribute(Attribute::new("availability_zones", strings()).optional().description("Only Outposts in one of these Availability Zones, e.g. `us-west-2a` (at \
+            .attribute(Attribute::new("availability_zones", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these Availability Zones, e.g. `us-west-2a` (at \
                  least one; leave it out for all)."))
-            .attribute(Attribute::new("availability_zone_ids", strings()).optional().description("Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1` (at \
+            .attribute(Attribute::new("availability_zone_ids", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1` (at \
                  least one; leave it out for all)."))
-            .attribute(Attribute::string("supported_hardware_type").optional().description("Only racks (`RACK`) or only servers (`SERVER`). Applied by the provider to \
+            .attribute(Attribute::string("supported_hardware_type").optional().validator(one_of(HARDWARE_TYPES.iter().copied())).description("Only racks (`RACK`) or only servers (`SERVER`). Applied by the provider to \
                  what AWS lists."))
             .attribute(Attribute::new("ids", strings()).computed().description("IDs (`op-...`) of the Outposts found, in the order AWS lists them."))
             .attribute(Attribute::new("arns", strings()).computed().description("ARNs of the Outposts found, in the same order as `ids`."))
@@ -114,26 +115,6 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
                  `life_cycle_status`, `supported_hardware_type` (`RACK` or `SERVER`) and \
                  `tags`.")),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut check = Checker::default();
-        let root = AttributePath::root();
-        check.one_of(
-            config,
-            &root,
-            "supported_hardware_type",
-            HARDWARE_TYPES,
-            &HARDWARE_TYPES.join(", "),
-        );
-        for filter in [
-            "life_cycle_statuses",
-            "availability_zones",
-            "availability_zone_ids",
-        ] {
-            check.filter_not_empty(config, &root, filter);
-        }
-        check.diagnostics
     }
 
     async fn read(

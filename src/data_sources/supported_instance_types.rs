@@ -2,13 +2,12 @@
 //! may ask for on an Outpost, optionally for one order or one asset, with their vCPUs.
 
 use super::{call_within, list_of, object, strings};
-use crate::checks::Checker;
+use crate::checks;
 use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
-use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::path::AttributePath;
+use tfplugin::diag::Diagnostics;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
@@ -52,18 +51,32 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
             .attribute(
                 Attribute::string("outpost_identifier")
                     .required()
+                    .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
                  region.",
                     ),
             )
-            .attribute(Attribute::string("order_id").optional().description(
-                "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
-            ))
-            .attribute(Attribute::string("asset_id").optional().description(
-                "10-digit ID of a server asset: the types that asset supports. Not with \
+            .attribute(
+                Attribute::string("order_id")
+                    .optional()
+                    .validator(checks::id("order_id"))
+                    .description(
+                        "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
+                    ),
+            )
+            .attribute(
+                Attribute::string("asset_id")
+                    .optional()
+                    .validator(checks::id("asset_id"))
+                    .validator(checks::order_or_asset(
+                        "order_id is for a rack order, asset_id for a server asset.",
+                    ))
+                    .description(
+                        "10-digit ID of a server asset: the types that asset supports. Not with \
                  `order_id`.",
-            ))
+                    ),
+            )
             .attribute(Attribute::string("outpost_id").computed().description(
                 "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
             ))
@@ -86,25 +99,6 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                  variable validation or a precondition.",
             )),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut check = Checker::default();
-        let root = AttributePath::root();
-        check.id(config, &root, "outpost_identifier");
-        check.id(config, &root, "order_id");
-        check.id(config, &root, "asset_id");
-        let set = |name| config.attr(name).is_some_and(|v| !v.is_null());
-        if set("order_id") && set("asset_id") {
-            check.diagnostics.push(
-                Diagnostic::error(
-                    "Conflicting arguments",
-                    "Give order_id for a rack order or asset_id for a server asset, not both.",
-                )
-                .at(root.attribute("asset_id")),
-            );
-        }
-        check.diagnostics
     }
 
     async fn read(

@@ -120,6 +120,20 @@ pub fn from_fn(
     })
 }
 
+/// `validator`, with `why` added to the detail of everything it reports: the provider's
+/// words on top of a generic rule, e.g. what each of two conflicting arguments is for.
+pub fn explained(validator: SharedValidator, why: impl Into<String>) -> SharedValidator {
+    let why = why.into();
+    from_fn(validator.description(), move |check, out| {
+        let mut found = Diagnostics::new();
+        validator.validate(check, &mut found);
+        for mut diagnostic in found.0 {
+            diagnostic.detail = format!("{} {why}", diagnostic.detail);
+            out.push(diagnostic);
+        }
+    })
+}
+
 /// A string for which `valid` holds; `expected` completes "... is not {expected}.",
 /// e.g. `an instance ID such as "i-0123456789abcdef0"`.
 pub fn string_is(valid: fn(&str) -> bool, expected: impl Into<String>) -> SharedValidator {
@@ -195,9 +209,10 @@ pub fn listing<S: AsRef<str>>(values: &[S], quote: &str) -> String {
 /// One of the `allowed` strings, compared exactly.
 pub fn one_of<S: Into<String>>(allowed: impl IntoIterator<Item = S>) -> SharedValidator {
     let allowed: Vec<String> = allowed.into_iter().map(Into::into).collect();
-    let listed = listing(&allowed, "");
+    let listed = allowed.join(", ");
+    let documented: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
     from_fn(
-        format!("One of {}.", listing(&allowed, "`")),
+        format!("One of {}.", documented.join(", ")),
         move |check, out| {
             if let Some(s) = check.known().and_then(Value::as_str)
                 && !allowed.iter().any(|a| a == s)

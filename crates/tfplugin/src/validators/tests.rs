@@ -103,7 +103,7 @@ fn value_validators_report_on_the_attribute_and_pass_null_and_unknown() {
             ("Invalid code", "code"),
         ]
     );
-    assert_eq!(found[1].2, "\"huge\" is not one of small or large.");
+    assert_eq!(found[1].2, "\"huge\" is not one of small, large.");
     assert_eq!(
         found[2].2,
         "count must be a whole number from 0 to 10, got 11."
@@ -354,5 +354,20 @@ fn names_and_listings_read_as_messages() {
     assert_eq!(name_of(&AttributePath::attr("tags").index(1)), "tags entry");
     assert_eq!(listing(&["A"], ""), "A");
     assert_eq!(listing(&["A", "B", "C"], "`"), "`A`, `B` or `C`");
-    assert_eq!(one_of(["x", "y"]).description(), "One of `x` or `y`.");
+    assert_eq!(one_of(["x", "y"]).description(), "One of `x`, `y`.");
+}
+
+#[test]
+fn explained_adds_the_providers_words_to_a_generic_rule() {
+    let block = pair_block(explained(
+        conflicts_with(["b"]),
+        "a is for racks, b for servers.",
+    ));
+    let x = || Some(Value::string("x"));
+    let (_, path, detail) = one(&block, &abc(x(), x(), None));
+    assert_eq!(path, "a");
+    assert_eq!(
+        detail,
+        "Set b or a, not both. a is for racks, b for servers."
+    );
 }

@@ -32,8 +32,11 @@ pub(crate) fn other_region(
     })
 }
 
+/// Whether a value has an ID's form, and how messages describe that form.
+type IdForm = (fn(&str) -> bool, &'static str);
+
 /// The form an ID argument must have, and how messages describe it.
-fn id_form(name: &str) -> Option<(fn(&str) -> bool, &'static str)> {
+fn id_form(name: &str) -> Option<IdForm> {
     Some(match name {
         "outpost_identifier" => (
             ids::is_outpost_identifier,
@@ -137,21 +140,8 @@ impl Checker {
     /// Checks the ID attribute `name` (`outpost_identifier`, `order_id`, `asset_id` or
     /// `capacity_task_id`) against the API's pattern for it.
     pub(crate) fn id(&mut self, block: &Value, path: &AttributePath, name: &str) {
-        let (valid, expected): (fn(&str) -> bool, &str) = match name {
-            "outpost_identifier" => (
-                ids::is_outpost_identifier,
-                "an Outpost ID such as \"op-0123456789abcdef0\" or its ARN",
-            ),
-            "order_id" => (
-                ids::is_order_id,
-                "an order ID such as \"oo-0123456789abcdef0\"",
-            ),
-            "asset_id" => (ids::is_asset_id, "a 10-digit asset ID"),
-            "capacity_task_id" => (
-                ids::is_capacity_task_id,
-                "a capacity task ID such as \"cap-0123456789abcdef0\"",
-            ),
-            _ => return,
+        let Some((valid, expected)) = id_form(name) else {
+            return;
         };
         self.string(block, path, name, valid, expected);
     }

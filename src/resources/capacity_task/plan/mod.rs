@@ -309,4 +309,6 @@ fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Opt
 }
 
 #[cfg(test)]
+mod dry_run_tests;
+#[cfg(test)]
 mod tests;

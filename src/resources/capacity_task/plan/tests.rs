@@ -84,7 +84,7 @@ fn exclusions_compare_as_sets_with_absent_lists_empty() {
     ));
 }
 
-const OP: &str = "op-0123456789abcdef0";
+pub(super) const OP: &str = "op-0123456789abcdef0";
 const ARN: &str = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0";
 
 fn pools(list: &[(&str, i64)]) -> Vec<InstancePoolBlock> {
@@ -97,7 +97,7 @@ fn pools(list: &[(&str, i64)]) -> Vec<InstancePoolBlock> {
 }
 
 /// A configuration: the arguments only.
-fn config(outpost: &str, layout: &[(&str, i64)]) -> CapacityTaskState {
+pub(super) fn config(outpost: &str, layout: &[(&str, i64)]) -> CapacityTaskState {
     CapacityTaskState {
         outpost_identifier: outpost.into(),
         order_id: Some("oo-0123456789abcdef0".into()),
@@ -107,7 +107,7 @@ fn config(outpost: &str, layout: &[(&str, i64)]) -> CapacityTaskState {
 }
 
 /// A task in state with `status`, created from `config`.
-fn prior(config: &CapacityTaskState, status: &str) -> CapacityTaskState {
+pub(super) fn prior(config: &CapacityTaskState, status: &str) -> CapacityTaskState {
     CapacityTaskState {
         id: Some(format!("{OP}/cap-0123456789abcdef0")),
         capacity_task_id: Some("cap-0123456789abcdef0".into()),
@@ -132,7 +132,7 @@ struct Expect {
 
 /// Terraform's proposal: the configuration, with computed values it leaves unset taken
 /// from the prior state.
-fn proposed(prior: Option<&Value>, config: &Value) -> Value {
+pub(super) fn proposed(prior: Option<&Value>, config: &Value) -> Value {
     let (Value::Object(c), Some(Value::Object(p))) = (config, prior) else {
         return config.clone();
     };
@@ -213,7 +213,7 @@ fn check(prior: Option<CapacityTaskState>, config: CapacityTaskState, expect: Ex
 
 /// What a new rack task (its `order_id` set) leaves to AWS: not `asset_id`, which a task
 /// for an order does not have.
-const COMPUTED_ON_CREATE: &[&str] = &[
+pub(super) const COMPUTED_ON_CREATE: &[&str] = &[
     "id",
     "capacity_task_id",
     "outpost_id",

@@ -131,7 +131,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                     .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                 region.",
+                         region.",
                     ),
             )
             .attribute(
@@ -153,7 +153,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                     .validator(each(one_of(ASSET_STATES.iter().copied())))
                     .description(
                         "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
-                 `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
+                         `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
                     ),
             )
             .attribute(
@@ -163,7 +163,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                     .validator(each(one_of(ASSET_TYPES.iter().copied())))
                     .description(
                         "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
-                 `NETWORKING` (at least one; leave it out for all).",
+                         `NETWORKING` (at least one; leave it out for all).",
                     ),
             )
             .attribute(Attribute::string("outpost_id").computed().description(
@@ -174,10 +174,10 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                     .computed()
                     .description(
                         "The assets found, in the order AWS lists them: `asset_id`, `rack_id`, \
-                 `asset_type`, `host_id`, `state`, `instance_families`, `max_vcpus`, \
-                 `instance_type_capacities` (the current layout: `instance_type`, `count`), \
-                 `vcpus_used` by that layout (null when a type's vCPUs are not known) and \
-                 `rack_elevation` (rack units; null for servers).",
+                         `asset_type`, `host_id`, `state`, `instance_families`, `max_vcpus`, \
+                         `instance_type_capacities` (the current layout: `instance_type`, \
+                         `count`), `vcpus_used` by that layout (null when a type's vCPUs are not \
+                         known) and `rack_elevation` (rack units; null for servers).",
                     ),
             )
             .attribute(

@@ -100,20 +100,62 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
                  pages), optionally filtered. Each filter matches any of its values; filters \
                  combine with AND.",
             )
-            .attribute(Attribute::new("life_cycle_statuses", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE` (at least \
-                 one; leave it out for all)."))
-            .attribute(Attribute::new("availability_zones", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these Availability Zones, e.g. `us-west-2a` (at \
-                 least one; leave it out for all)."))
-            .attribute(Attribute::new("availability_zone_ids", strings()).optional().validator(checks::filter_not_empty()).description("Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1` (at \
-                 least one; leave it out for all)."))
-            .attribute(Attribute::string("supported_hardware_type").optional().validator(one_of(HARDWARE_TYPES.iter().copied())).description("Only racks (`RACK`) or only servers (`SERVER`). Applied by the provider to \
-                 what AWS lists."))
-            .attribute(Attribute::new("ids", strings()).computed().description("IDs (`op-...`) of the Outposts found, in the order AWS lists them."))
-            .attribute(Attribute::new("arns", strings()).computed().description("ARNs of the Outposts found, in the same order as `ids`."))
-            .attribute(Attribute::new("outposts", super::list_of(outpost_type())).computed().description("The Outposts found: `id`, `arn`, `name`, `description`, `owner_id`, \
-                 `site_id`, `site_arn`, `availability_zone`, `availability_zone_id`, \
-                 `life_cycle_status`, `supported_hardware_type` (`RACK` or `SERVER`) and \
-                 `tags`.")),
+            .attribute(
+                Attribute::new("life_cycle_statuses", strings())
+                    .optional()
+                    .validator(checks::filter_not_empty())
+                    .description(
+                        "Only Outposts in one of these life-cycle statuses, e.g. `ACTIVE` (at \
+                         least one; leave it out for all).",
+                    ),
+            )
+            .attribute(
+                Attribute::new("availability_zones", strings())
+                    .optional()
+                    .validator(checks::filter_not_empty())
+                    .description(
+                        "Only Outposts in one of these Availability Zones, e.g. `us-west-2a` (at \
+                         least one; leave it out for all).",
+                    ),
+            )
+            .attribute(
+                Attribute::new("availability_zone_ids", strings())
+                    .optional()
+                    .validator(checks::filter_not_empty())
+                    .description(
+                        "Only Outposts in one of these Availability Zone IDs, e.g. `usw2-az1` (at \
+                         least one; leave it out for all).",
+                    ),
+            )
+            .attribute(
+                Attribute::string("supported_hardware_type")
+                    .optional()
+                    .validator(one_of(HARDWARE_TYPES.iter().copied()))
+                    .description(
+                        "Only racks (`RACK`) or only servers (`SERVER`). Applied by the provider \
+                         to what AWS lists.",
+                    ),
+            )
+            .attribute(
+                Attribute::new("ids", strings()).computed().description(
+                    "IDs (`op-...`) of the Outposts found, in the order AWS lists them.",
+                ),
+            )
+            .attribute(
+                Attribute::new("arns", strings())
+                    .computed()
+                    .description("ARNs of the Outposts found, in the same order as `ids`."),
+            )
+            .attribute(
+                Attribute::new("outposts", super::list_of(outpost_type()))
+                    .computed()
+                    .description(
+                        "The Outposts found: `id`, `arn`, `name`, `description`, `owner_id`, \
+                         `site_id`, `site_arn`, `availability_zone`, `availability_zone_id`, \
+                         `life_cycle_status`, `supported_hardware_type` (`RACK` or `SERVER`) and \
+                         `tags`.",
+                    ),
+            ),
         )
     }
 

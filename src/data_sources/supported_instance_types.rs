@@ -54,7 +54,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                     .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                 region.",
+                         region.",
                     ),
             )
             .attribute(
@@ -74,7 +74,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                     ))
                     .description(
                         "10-digit ID of a server asset: the types that asset supports. Not with \
-                 `order_id`.",
+                         `order_id`.",
                     ),
             )
             .attribute(Attribute::string("outpost_id").computed().description(
@@ -91,7 +91,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                 .computed()
                 .description(
                     "The supported types in the order AWS lists them: `instance_type` and its \
-                 `vcpus`.",
+                     `vcpus`.",
                 ),
             )
             .attribute(Attribute::new("names", strings()).computed().description(

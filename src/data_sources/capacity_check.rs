@@ -3,15 +3,12 @@
 //! instead of failing, so a module can put it in a `precondition` or `check` block with
 //! its own message. It starts nothing.
 
+use crate::layout::{
+    self, DryRunOutcome, Layout, ask, instance_pool_block, instances_to_exclude_block,
+    start_request, what_is_missing,
+};
 use crate::outposts::OutpostsClient;
 use crate::outposts::error::aws_words;
-use crate::resources::capacity_task::dry_run::{DryRunOutcome, ask};
-use crate::resources::capacity_task::flatten::start_request;
-use crate::resources::capacity_task::paths::what_is_missing;
-use crate::resources::capacity_task::schema::{
-    CapacityTaskState, instance_pool_block, instances_to_exclude_block,
-};
-use crate::resources::capacity_task::validate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
@@ -23,7 +20,7 @@ use tfplugin::value::Value;
 pub struct CapacityCheckDataSource;
 
 /// What the check reports. The arguments are echoed back as Terraform requires; they
-/// are read through [`CapacityTaskState`], which shares their names and types.
+/// are read through [`Layout`], which shares their names and types.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CapacityCheckState {
     pub outpost_identifier: String,
@@ -101,7 +98,7 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        validate::validate(config)
+        layout::validate::validate(config)
     }
 
     async fn read(
@@ -111,7 +108,7 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
     ) -> Result<CapacityCheckState, Diagnostics> {
         let schema = self.schema();
         let mut state: CapacityCheckState = super::read_config(&schema, config)?;
-        let layout: CapacityTaskState = super::read_config(&schema, config)?;
+        let layout: Layout = super::read_config(&schema, config)?;
         let client = ctx.client()?;
         super::same_region(client, &layout.outpost_identifier)?;
         let start = start_request(&layout);

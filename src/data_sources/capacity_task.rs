@@ -4,10 +4,10 @@
 
 use super::{call_within, list_of, object, strings};
 use crate::checks::Checker;
+use crate::layout::{failure_type, task_dates};
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::time::rfc3339;
-use crate::resources::capacity_task::schema::{failure_type, task_dates};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;

@@ -10,10 +10,10 @@ pub mod outposts;
 pub mod region;
 pub mod supported_instance_types;
 
+use crate::layout::missing_argument;
+pub(crate) use crate::layout::strings;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, until_stopped};
-use crate::resources::capacity_task::paths::missing_argument;
-pub(crate) use crate::resources::capacity_task::schema::strings;
 use std::collections::BTreeMap;
 use std::future::Future;
 use tfplugin::diag::Diagnostic;

@@ -2,6 +2,8 @@
 //!
 //! - the AWS crates are used only by the client layer (`src/outposts`) and the provider
 //!   configuration (`src/provider`);
+//! - the data sources use nothing of the resources (`src/data_sources` never names
+//!   `crate::resources`): what they share lives in `src/layout` and `src/checks.rs`;
 //! - `tfplugin` has no AWS or Outposts dependency, code or string (rustls' aws-lc-rs
 //!   crypto provider is not AWS);
 //! - the provider never links the simulator: it is no more than a dev-dependency;
@@ -67,6 +69,53 @@ fn tidy_aws_crates_are_used_only_by_the_client_layer_and_the_provider_configurat
         found,
         Vec::new(),
     );
+}
+
+#[test]
+fn tidy_the_data_sources_use_nothing_of_the_resources() {
+    let root = Path::new(ROOT);
+    let mut found = Vec::new();
+    for file in rust_files(root, "src/data_sources") {
+        let relative = relative(root, &file);
+        for line in names_the_resources(&read(&file)) {
+            found.push(format!(
+                "{relative}:{line}: uses `crate::resources`; what a data source shares with \
+                 a resource belongs in src/layout or src/checks.rs"
+            ));
+        }
+    }
+    report("data sources using the resources", found, Vec::new());
+}
+
+#[test]
+fn tidy_the_resources_check_sees_every_spelling_of_the_path() {
+    let source = "use crate::resources::capacity_task::schema;\n\
+                  use crate::{checks, resources::capacity_task};\n\
+                  use super::super :: resources::x;\n\
+                  // crate::resources::in_a_comment\n\
+                  let resources = \"crate::resources\";\n\
+                  use crate::layout::resources_of;\n";
+    assert_eq!(names_the_resources(source), [1, 2, 3]);
+}
+
+/// The lines (1-based) whose code names a module `resources` in a path
+/// (`crate::resources::…`, `crate::{…, resources::…}`), comments and strings left out.
+fn names_the_resources(source: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    for (line, code) in lex(source).code.iter().enumerate() {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let in_path = code.match_indices("resources").any(|(at, word)| {
+            let before = &code[..at];
+            let after = &code[at + word.len()..];
+            let whole = !before.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+            whole && (before.ends_with("::") || after.starts_with("::"))
+        });
+        if in_path {
+            lines.push(line + 1);
+        }
+    }
+    lines
 }
 
 #[test]

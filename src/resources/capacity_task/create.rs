@@ -14,9 +14,9 @@
 use super::flatten::{start_request, state_from_task};
 use super::journal::{self, Journal};
 use super::messages::{self, Origin};
-use super::paths::{missing_argument_path, pool_path_in};
 use super::schema::CapacityTaskState;
 use super::waiting::wait_into_state;
+use crate::layout::{missing_argument_path, pool_path_in};
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{
     CapacityTask, CapacityTaskStatus, OwnTaskSearch, StartCapacityTask, StartFailure, Started,

@@ -2,39 +2,17 @@
 //! for (expand), and what AWS reports folded into the state (flatten). The user's
 //! arguments are kept as written; only what AWS decides is copied in.
 
-use super::schema::{CapacityTaskState, FailureState, InstancePoolBlock, InstancesToExcludeBlock};
+use super::schema::{CapacityTaskState, FailureState};
+use crate::layout::{self, InstancePoolBlock, InstancesToExcludeBlock};
 use crate::outposts::ids;
 use crate::outposts::task::{CapacityTask, InstancePool, InstancesToExclude, StartCapacityTask};
 use crate::outposts::time::{parse_rfc3339, rfc3339};
 use std::time::{Duration, SystemTime};
 use tfplugin::value::Value;
 
-/// The StartCapacityTask request a configuration describes.
-pub(crate) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
-    let exclude = config
-        .instances_to_exclude
-        .first()
-        .cloned()
-        .unwrap_or_default();
-    StartCapacityTask {
-        outpost_identifier: config.outpost_identifier.clone(),
-        order_id: config.order_id.clone(),
-        asset_id: config.asset_id.clone(),
-        instance_pools: config
-            .instance_pool
-            .iter()
-            .map(|p| InstancePool {
-                instance_type: p.instance_type.clone(),
-                count: i32::try_from(p.count).unwrap_or(i32::MAX),
-            })
-            .collect(),
-        instances_to_exclude: InstancesToExclude {
-            instances: exclude.instances.unwrap_or_default(),
-            account_ids: exclude.account_ids.unwrap_or_default(),
-            services: exclude.services.unwrap_or_default(),
-        },
-        task_action_on_blocking_instances: config.task_action_on_blocking_instances.clone(),
-    }
+/// The StartCapacityTask request a configuration describes: its layout's.
+pub(super) fn start_request(config: &CapacityTaskState) -> StartCapacityTask {
+    layout::start_request(&config.layout())
 }
 
 /// The request the task arguments of a configuration or state object describe, as

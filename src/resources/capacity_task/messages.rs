@@ -1,7 +1,7 @@
 //! What users read: every diagnostic the resource gives, as pure functions of what
 //! happened. The flows (plan, create, waiting, delete) decide; these say it.
 
-use super::paths::what_is_missing;
+use crate::layout::what_is_missing;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::ids;
 use crate::outposts::task::{

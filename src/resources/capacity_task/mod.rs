@@ -15,16 +15,16 @@
 //!   terminal tasks.
 //! - import: `op-.../cap-...` or the Outpost ARN form.
 //!
-//! [`flatten`] converts between the API's shapes and the state; [`paths`] decides which
-//! attribute an AWS error is about.
+//! [`flatten`] converts between the API's shapes and the state. What the resource shares
+//! with the `outposts_capacity_check` data source (the layout's schema, validation and
+//! request, the capacity check, which attribute an AWS error is about) is in
+//! [`crate::layout`].
 
 mod create;
 mod delete;
-pub(crate) mod dry_run;
-pub(crate) mod flatten;
+mod flatten;
 mod journal;
 mod messages;
-pub(crate) mod paths;
 mod plan;
 pub(crate) mod schema;
 pub(crate) mod validate;

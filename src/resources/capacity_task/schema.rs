@@ -2,13 +2,15 @@
 //! declared once and feeds validation, planning and the generated docs.
 
 use super::plan::{same_argument, same_shape};
+pub use crate::layout::{InstancePoolBlock, InstancesToExcludeBlock};
+use crate::layout::{
+    Layout, failure_type, instance_pool_block, instances_to_exclude_block, task_dates,
+};
 use crate::outposts::task::CapacityTaskStatus;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::time::Duration;
 use tfplugin::plan_modifiers::{SharedPlanModifier, requires_replace_if, use_state_for_unknown};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
-use tfplugin::value::Type;
 
 pub const TYPE_NAME: &str = "outposts_capacity_task";
 
@@ -33,34 +35,6 @@ pub const TASK_ARGUMENTS: [&str; 6] = [
     "instances_to_exclude",
     "task_action_on_blocking_instances",
 ];
-
-/// A list of strings: the type of the ID lists here and in the data sources.
-pub(crate) fn strings() -> Type {
-    Type::List(Box::new(Type::String))
-}
-
-/// A task's dates, as the resource and the `outposts_capacity_task` data source show
-/// them.
-pub(crate) fn task_dates() -> [Attribute; 3] {
-    [
-        Attribute::string("creation_date")
-            .computed()
-            .description("When the task was created (RFC 3339)."),
-        Attribute::string("completion_date")
-            .computed()
-            .description("When the task finished (RFC 3339); null while it runs."),
-        Attribute::string("last_modified_date")
-            .computed()
-            .description("When the task last changed (RFC 3339)."),
-    ]
-}
-
-pub fn failure_type() -> Type {
-    Type::Object(BTreeMap::from([
-        ("type".to_string(), Type::String),
-        ("reason".to_string(), Type::String),
-    ]))
-}
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -146,55 +120,6 @@ fn kept(attribute: Attribute) -> Attribute {
     attribute.plan_modifier(use_state_for_unknown())
 }
 
-/// The `instance_pool` blocks: the layout. Shared with the `outposts_capacity_check`
-/// data source, which takes the same layout.
-pub(crate) fn instance_pool_block() -> NestedBlock {
-    NestedBlock::list(
-        "instance_pool",
-        Block::new("How many instances of one type the layout holds. Repeat for each type.")
-            .attribute(
-                Attribute::string("instance_type").required().description(
-                    "EC2 instance type, e.g. `c5.4xlarge`. Each type may appear once.",
-                ),
-            )
-            .attribute(
-                Attribute::number("count")
-                    .required()
-                    .description("Number of instances of this type, 0 to 9999."),
-            ),
-    )
-    .min_items(1)
-}
-
-/// The `instances_to_exclude` block, shared like [`instance_pool_block`].
-pub(crate) fn instances_to_exclude_block() -> NestedBlock {
-    NestedBlock::list(
-        "instances_to_exclude",
-        Block::new(
-            "Running instances the task may ignore when deciding whether instances block it.",
-        )
-        .attribute(
-            Attribute::new("instances", strings())
-                .optional()
-                .description("Instance IDs (`i-...`)."),
-        )
-        .attribute(
-            Attribute::new("account_ids", strings())
-                .optional()
-                .description("12-digit AWS account IDs whose instances are excluded."),
-        )
-        .attribute(
-            Attribute::new("services", strings())
-                .optional()
-                .description(
-                    "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
-                 `ELASTICACHE`, `ELB`, `RDS`, `ROUTE53`.",
-                ),
-        ),
-    )
-    .max_items(1)
-}
-
 /// The stored state of one capacity task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapacityTaskState {
@@ -216,19 +141,6 @@ pub struct CapacityTaskState {
     pub creation_date: Option<String>,
     pub completion_date: Option<String>,
     pub last_modified_date: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InstancePoolBlock {
-    pub instance_type: String,
-    pub count: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstancesToExcludeBlock {
-    pub instances: Option<Vec<String>>,
-    pub account_ids: Option<Vec<String>>,
-    pub services: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -260,6 +172,18 @@ impl CapacityTaskState {
             .and_then(|t| which(t).as_deref())
             .and_then(|text| tfplugin::duration::parse(text).ok())
             .unwrap_or(default)
+    }
+
+    /// The layout arguments, as the capacity check and StartCapacityTask take them.
+    pub(crate) fn layout(&self) -> Layout {
+        Layout {
+            outpost_identifier: self.outpost_identifier.clone(),
+            order_id: self.order_id.clone(),
+            asset_id: self.asset_id.clone(),
+            task_action_on_blocking_instances: self.task_action_on_blocking_instances.clone(),
+            instance_pool: self.instance_pool.clone(),
+            instances_to_exclude: self.instances_to_exclude.clone(),
+        }
     }
 
     /// Whether the task in state may still change (its last known status is not final).

@@ -4,8 +4,8 @@
 use super::NOT_FOUND_GRACE;
 use super::flatten::{age_of, refresh_state};
 use super::messages::{self, Origin};
-use super::paths::pool_path_in;
 use super::schema::CapacityTaskState;
+use crate::layout::pool_path_in;
 use crate::outposts::error::OutpostsError;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
 use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};

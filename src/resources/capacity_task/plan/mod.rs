@@ -6,11 +6,11 @@
 //! Outpost named by ARN or by ID, and pools or exclusions in another order, are planned
 //! as the prior value, so they plan no change at all.
 
-use super::dry_run::{DryRunOutcome, ask};
 use super::flatten::{request_in, start_request};
 use super::messages;
-use super::paths::{pool_path_in, what_is_missing};
 use super::schema::{self, CapacityTaskState};
+use crate::layout::{DryRunOutcome, ask};
+use crate::layout::{pool_path_in, what_is_missing};
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTaskStatus, RequestKey};
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use tfplugin::path::AttributePath;
 /// The attribute an AWS validation message points at: messages name members such as
 /// `instancePools.2.member.count` (1-based). Without a member index the message is
 /// about the layout as a whole (it does not fit), which is the `instance_pool` blocks.
-pub(super) fn pool_path_in(message: &str) -> AttributePath {
+pub(crate) fn pool_path_in(message: &str) -> AttributePath {
     let pools = AttributePath::attr("instance_pool");
     let Some(rest) = message.split("instancePools.").nth(1) else {
         return pools;
@@ -28,7 +28,7 @@ pub(super) fn pool_path_in(message: &str) -> AttributePath {
 /// The argument a NotFound answer to StartCapacityTask is about: the order or asset
 /// when the message names it; otherwise the Outpost if it does not exist (asked with a
 /// short GetOutpost), else whichever of order and asset the request named.
-pub(super) async fn missing_argument_path(
+pub(crate) async fn missing_argument_path(
     client: &OutpostsClient,
     start: &StartCapacityTask,
     message: &str,

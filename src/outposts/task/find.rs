@@ -174,13 +174,7 @@ impl OutpostsClient {
         &self,
         outpost_identifier: &str,
     ) -> Result<Vec<CapacityTaskSummary>, OutpostsError> {
-        let active = [
-            CapacityTaskStatus::Requested,
-            CapacityTaskStatus::InProgress,
-            CapacityTaskStatus::WaitingForEvacuation,
-            CapacityTaskStatus::CancellationInProgress,
-        ];
-        self.list_capacity_tasks(Some(outpost_identifier), &active)
+        self.list_capacity_tasks(Some(outpost_identifier), &CapacityTaskStatus::active())
             .await
     }
 

@@ -65,6 +65,16 @@ impl CapacityTaskStatus {
         )
     }
 
+    /// The statuses of a task that may still change: every status the SDK knows
+    /// ([`TASK_STATUSES`]) that is not terminal, in the SDK's order.
+    pub fn active() -> Vec<CapacityTaskStatus> {
+        TASK_STATUSES
+            .iter()
+            .map(|s| CapacityTaskStatus::parse(s))
+            .filter(|s| !s.is_terminal())
+            .collect()
+    }
+
     /// AWS accepts CancelCapacityTask only before the change starts on the hardware.
     pub fn is_cancellable(&self) -> bool {
         matches!(
@@ -390,6 +400,24 @@ mod tests {
         assert!(!CapacityTaskStatus::Other("NEW".into()).is_terminal());
         assert!(CapacityTaskStatus::WaitingForEvacuation.is_cancellable());
         assert!(!CapacityTaskStatus::InProgress.is_cancellable());
+    }
+
+    #[test]
+    fn the_active_statuses_are_the_sdk_statuses_that_are_not_terminal() {
+        let mut active: Vec<String> = CapacityTaskStatus::active()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        active.sort_unstable();
+        assert_eq!(
+            active,
+            [
+                "CANCELLATION_IN_PROGRESS",
+                "IN_PROGRESS",
+                "REQUESTED",
+                "WAITING_FOR_EVACUATION"
+            ]
+        );
     }
 
     fn pool(instance_type: &str, count: i32) -> InstancePool {

@@ -14,8 +14,9 @@ pub const TASK_ACTIONS: &[&str] = sdk::TaskActionOnBlockingInstances::values();
 /// The services whose instances a task may leave in place, from the SDK.
 pub const AWS_SERVICES: &[&str] = sdk::AwsServiceName::values();
 
-/// A capacity task's status, as AWS reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A capacity task's status, as AWS reports it. The variants are in the order a task
+/// goes through them (the order `Ord` gives), which is how lists of them are shown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CapacityTaskStatus {
     Requested,
     InProgress,
@@ -65,14 +66,23 @@ impl CapacityTaskStatus {
         )
     }
 
-    /// The statuses of a task that may still change: every status the SDK knows
-    /// ([`TASK_STATUSES`]) that is not terminal, in the SDK's order.
-    pub fn active() -> Vec<CapacityTaskStatus> {
-        TASK_STATUSES
+    /// Every status the SDK knows ([`TASK_STATUSES`]), in the order a task goes
+    /// through them.
+    pub fn all() -> Vec<CapacityTaskStatus> {
+        let mut all: Vec<CapacityTaskStatus> = TASK_STATUSES
             .iter()
             .map(|s| CapacityTaskStatus::parse(s))
-            .filter(|s| !s.is_terminal())
-            .collect()
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// The statuses of a task that may still change: those of [`Self::all`] that are
+    /// not terminal.
+    pub fn active() -> Vec<CapacityTaskStatus> {
+        let mut all = Self::all();
+        all.retain(|s| !s.is_terminal());
+        all
     }
 
     /// AWS accepts CancelCapacityTask only before the change starts on the hardware.
@@ -404,18 +414,26 @@ mod tests {
 
     #[test]
     fn the_active_statuses_are_the_sdk_statuses_that_are_not_terminal() {
-        let mut active: Vec<String> = CapacityTaskStatus::active()
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect();
-        active.sort_unstable();
+        use CapacityTaskStatus::*;
         assert_eq!(
-            active,
+            CapacityTaskStatus::all(),
             [
-                "CANCELLATION_IN_PROGRESS",
-                "IN_PROGRESS",
-                "REQUESTED",
-                "WAITING_FOR_EVACUATION"
+                Requested,
+                InProgress,
+                WaitingForEvacuation,
+                CancellationInProgress,
+                Completed,
+                Failed,
+                Cancelled
+            ]
+        );
+        assert_eq!(
+            CapacityTaskStatus::active(),
+            [
+                Requested,
+                InProgress,
+                WaitingForEvacuation,
+                CancellationInProgress
             ]
         );
     }

@@ -1,8 +1,10 @@
 //! Checks of configuration values against the API's constraints, each reported at its
 //! attribute path. Unknown values are skipped: Terraform validates again once they are
-//! known. Shared by the resources and data sources.
+//! known. Shared by the resources and data sources, with the lists of allowed values
+//! their descriptions give.
 
 use crate::outposts::ids;
+use crate::outposts::task::CapacityTaskStatus;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
 use tfplugin::validators::{self, SharedValidator};
@@ -215,6 +217,27 @@ impl Checker {
     }
 }
 
+/// Values as a description lists them, in markdown: `` `A`, `B` or `C` ``.
+pub(crate) fn in_code_listed<S: AsRef<str>>(values: &[S]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_ref())).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Every status the SDK knows, in the order a task goes through them, as a description
+/// lists them.
+pub(crate) fn task_statuses_listed() -> String {
+    let all = CapacityTaskStatus::all();
+    in_code_listed(
+        &all.iter()
+            .map(CapacityTaskStatus::as_str)
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// Whether a message's list of allowed values (`"one of A, B or C"`) names exactly
 /// `values`, so that the text cannot drift from the SDK's list it stands for.
 #[cfg(test)]
@@ -232,6 +255,19 @@ pub(crate) fn names_exactly(listed: &str, values: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_list_values_in_code_with_or_before_the_last() {
+        assert_eq!(in_code_listed(&["A", "B", "C"]), "`A`, `B` or `C`");
+        assert_eq!(in_code_listed(&["A", "B"]), "`A` or `B`");
+        assert_eq!(in_code_listed(&["A"]), "`A`");
+        assert_eq!(in_code_listed::<&str>(&[]), "");
+        assert_eq!(
+            task_statuses_listed(),
+            "`REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
+             `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`"
+        );
+    }
 
     #[test]
     fn a_listing_names_exactly_its_values() {

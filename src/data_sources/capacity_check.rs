@@ -3,12 +3,14 @@
 //! instead of failing, so a module can put it in a `precondition` or `check` block with
 //! its own message. It starts nothing.
 
+use crate::checks::in_code_listed;
 use crate::layout::{
     self, DryRunOutcome, Layout, ask, instance_pool_block, instances_to_exclude_block,
     start_request, what_is_missing,
 };
 use crate::outposts::OutpostsClient;
 use crate::outposts::error::aws_words;
+use crate::outposts::task::TASK_ACTIONS;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
@@ -76,9 +78,10 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
             .attribute(
                 Attribute::string("task_action_on_blocking_instances")
                     .optional()
-                    .description(
-                        "`WAIT_FOR_EVACUATION` or `FAIL_TASK`, as the task would be started.",
-                    ),
+                    .description(format!(
+                        "{}, as the task would be started.",
+                        in_code_listed(TASK_ACTIONS)
+                    )),
             )
             .attribute(Attribute::bool("fits").computed().description(
                 "`true` when AWS would accept the layout; `false` when it refuses it or \

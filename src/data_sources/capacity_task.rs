@@ -3,10 +3,10 @@
 //! another workspace owns, or one started outside Terraform.
 
 use super::{call_within, list_of, object, strings};
-use crate::checks::Checker;
+use crate::checks::{Checker, in_code_listed, task_statuses_listed};
 use crate::layout::{failure_type, task_dates};
 use crate::outposts::OutpostsClient;
-use crate::outposts::task::{CapacityTask, CapacityTaskStatus};
+use crate::outposts::task::{CapacityTask, CapacityTaskStatus, TASK_ACTIONS};
 use crate::outposts::time::rfc3339;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -178,12 +178,13 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
             .attribute(
                 Attribute::string("task_action_on_blocking_instances")
                     .computed()
-                    .description("`WAIT_FOR_EVACUATION` or `FAIL_TASK`."),
+                    .description(format!("{}.", in_code_listed(TASK_ACTIONS))),
             )
-            .attribute(Attribute::string("status").computed().description(
-                "`REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
-                 `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.",
-            ))
+            .attribute(
+                Attribute::string("status")
+                    .computed()
+                    .description(format!("{}.", task_statuses_listed())),
+            )
             .attribute(
                 Attribute::new("failure", failure_type())
                     .computed()

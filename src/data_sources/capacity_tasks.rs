@@ -3,7 +3,7 @@
 //! before planning a new layout.
 
 use super::{call, list_of, object, strings};
-use crate::checks::Checker;
+use crate::checks::{Checker, task_statuses_listed};
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary, TASK_STATUSES};
 use crate::outposts::time::rfc3339;
@@ -88,12 +88,11 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
             .attribute(
                 Attribute::new("statuses", strings())
                     .optional()
-                    .description(
-                        "Only tasks in one of these statuses: `REQUESTED`, `IN_PROGRESS`, \
-                 `WAITING_FOR_EVACUATION`, `CANCELLATION_IN_PROGRESS`, `COMPLETED`, \
-                 `FAILED`, `CANCELLED`. Filtered by AWS. At least one; leave it out for \
-                 every status.",
-                    ),
+                    .description(format!(
+                        "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
+                     one; leave it out for every status.",
+                        task_statuses_listed()
+                    )),
             )
             .attribute(Attribute::string("order_id").optional().description(
                 "Only tasks of this rack order (`oo-...`). The API has no such filter: the \

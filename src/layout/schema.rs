@@ -1,6 +1,8 @@
 //! The schema parts the capacity task's resource and data sources share: the layout's
 //! blocks, the task's dates and failure.
 
+use crate::checks::in_code_listed;
+use crate::outposts::task::AWS_SERVICES;
 use std::collections::BTreeMap;
 use tfplugin::schema::{Attribute, Block, NestedBlock};
 use tfplugin::value::Type;
@@ -74,10 +76,10 @@ pub(crate) fn instances_to_exclude_block() -> NestedBlock {
         .attribute(
             Attribute::new("services", strings())
                 .optional()
-                .description(
-                    "AWS services whose instances are excluded: `AWS`, `EC2`, `EKS`, \
-                 `ELASTICACHE`, `ELB`, `RDS`, `ROUTE53`.",
-                ),
+                .description(format!(
+                    "AWS services whose instances are excluded: {}.",
+                    in_code_listed(AWS_SERVICES)
+                )),
         ),
     )
     .max_items(1)

@@ -2,11 +2,12 @@
 //! declared once and feeds validation, planning and the generated docs.
 
 use super::plan::{same_argument, same_shape};
+use crate::checks::{in_code_listed, task_statuses_listed};
 pub use crate::layout::{InstancePoolBlock, InstancesToExcludeBlock};
 use crate::layout::{
     Layout, failure_type, instance_pool_block, instances_to_exclude_block, task_dates,
 };
-use crate::outposts::task::CapacityTaskStatus;
+use crate::outposts::task::{CapacityTaskStatus, TASK_ACTIONS};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tfplugin::plan_modifiers::{SharedPlanModifier, requires_replace_if, use_state_for_unknown};
@@ -50,16 +51,19 @@ pub fn schema() -> Schema {
              written.")))
         .attribute(task_argument(Attribute::string("order_id").optional().computed().description("ID (`oo-...`) of the Outposts rack order the layout applies to.")))
         .attribute(task_argument(Attribute::string("asset_id").optional().computed().description("10-digit ID of the Outposts server the layout applies to.")))
-        .attribute(task_argument(Attribute::string("task_action_on_blocking_instances").optional().computed().description("What to do when running instances block the change: `WAIT_FOR_EVACUATION` \
-             (wait until they are stopped or moved) or `FAIL_TASK`. AWS chooses when unset.")))
+        .attribute(task_argument(Attribute::string("task_action_on_blocking_instances").optional().computed().description(format!(
+                "What to do when running instances block the change: {}. \
+                 `WAIT_FOR_EVACUATION` waits until they are stopped or moved. AWS chooses \
+                 when unset.",
+                in_code_listed(TASK_ACTIONS)
+            ))))
         .attribute(Attribute::bool("dry_run_on_plan").optional().description("When `true`, `terraform plan` asks AWS (`StartCapacityTask` with `DryRun`) \
              whether the layout fits the Outpost's capacity, and fails the plan on \
              `instance_pool` when it does not. Changing it does not start a new task."))
         .attribute(kept(Attribute::string("id").computed().description("`<outpost ID>/<capacity task ID>`, the form `terraform import` takes.")))
         .attribute(kept(Attribute::string("capacity_task_id").computed().description("ID of the capacity task (`cap-...`).")))
         .attribute(kept(Attribute::string("outpost_id").computed().description("ID of the Outpost (`op-...`), also when `outpost_identifier` is an ARN.")))
-        .attribute(kept(Attribute::string("status").computed().description("Last known status: `REQUESTED`, `IN_PROGRESS`, `WAITING_FOR_EVACUATION`, \
-             `CANCELLATION_IN_PROGRESS`, `COMPLETED`, `FAILED` or `CANCELLED`.")))
+        .attribute(kept(Attribute::string("status").computed().description(format!("Last known status: {}.", task_statuses_listed()))))
         .attribute(kept(Attribute::new("failure", failure_type()).computed().description("Why the task failed (`type`, `reason`); null unless `status` is `FAILED`.")))
         .attributes(task_dates().map(kept))
         .block(task_argument_block(instance_pool_block()))

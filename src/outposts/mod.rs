@@ -98,6 +98,43 @@ impl OutpostsClient {
         }
     }
 
+    /// A client of an Outposts API at `endpoint` (the simulator, in unit tests), with
+    /// test credentials, one attempt per call and short network timeouts.
+    #[cfg(test)]
+    pub(crate) fn for_endpoint(endpoint: &str) -> Self {
+        let sdk = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new("us-west-2"))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "AKIDTESTACCESSKEY01",
+                        "test-secret-key",
+                        None,
+                        None,
+                        "unit-tests",
+                    ),
+                ),
+            )
+            .build();
+        OutpostsClient::new(
+            &sdk,
+            ClientSettings {
+                region: "us-west-2".into(),
+                endpoint_override: Some(endpoint.to_string()),
+                endpoint: endpoint.to_string(),
+                retry: RetryPolicy {
+                    max_attempts: 1,
+                    adaptive: false,
+                },
+                timeouts: NetworkTimeouts {
+                    connect: Duration::from_secs(5),
+                    response: Duration::from_secs(10),
+                },
+            },
+        )
+    }
+
     /// The Outposts API endpoint URL in use.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

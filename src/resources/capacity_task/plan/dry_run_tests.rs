@@ -3,7 +3,6 @@
 
 use super::tests::{COMPUTED_ON_CREATE, OP, config, prior, proposed};
 use super::*;
-use crate::outposts::{ClientSettings, NetworkTimeouts, RetryPolicy};
 use crate::resources::capacity_task::schema::CapacityTaskState;
 use outposts_simulator::{SimulatorConfig, SimulatorHandle};
 use std::sync::Arc;
@@ -27,38 +26,7 @@ impl Simulated {
         let handle = runtime
             .block_on(outposts_simulator::start(SimulatorConfig::default()))
             .expect("the simulator starts on loopback");
-        let sdk = aws_types::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_types::region::Region::new("us-west-2"))
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(
-                    aws_credential_types::Credentials::new(
-                        "AKIDTESTACCESSKEY01",
-                        "test-secret-key",
-                        None,
-                        None,
-                        "plan-tests",
-                    ),
-                ),
-            )
-            .build();
-        let endpoint = handle.endpoint().to_string();
-        let client = OutpostsClient::new(
-            &sdk,
-            ClientSettings {
-                region: "us-west-2".into(),
-                endpoint_override: Some(endpoint.clone()),
-                endpoint,
-                retry: RetryPolicy {
-                    max_attempts: 1,
-                    adaptive: false,
-                },
-                timeouts: NetworkTimeouts {
-                    connect: std::time::Duration::from_secs(5),
-                    response: std::time::Duration::from_secs(10),
-                },
-            },
-        );
+        let client = OutpostsClient::for_endpoint(handle.endpoint());
         Simulated {
             runtime,
             handle,

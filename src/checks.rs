@@ -5,7 +5,7 @@
 
 use crate::outposts::ids;
 use crate::outposts::task::CapacityTaskStatus;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostic;
 use tfplugin::path::AttributePath;
 use tfplugin::validators::{self, SharedValidator};
 use tfplugin::value::Value;
@@ -96,125 +96,6 @@ pub(crate) fn filter_not_empty() -> SharedValidator {
 /// An order or an asset, not both; on `asset_id`.
 pub(crate) fn order_or_asset(why: &str) -> SharedValidator {
     validators::explained(validators::conflicts_with(["order_id"]), why)
-}
-
-pub(crate) fn known_str<'a>(block: &'a Value, name: &str) -> Option<&'a str> {
-    block.attr(name).and_then(Value::as_str)
-}
-
-pub(crate) fn describe(value: &Value) -> String {
-    match value {
-        Value::Number(n) => n.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-#[derive(Default)]
-pub(crate) struct Checker {
-    pub(crate) diagnostics: Diagnostics,
-}
-
-impl Checker {
-    pub(crate) fn error(&mut self, path: AttributePath, summary: &str, detail: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::error(summary, detail).at(path));
-    }
-
-    pub(crate) fn string(
-        &mut self,
-        block: &Value,
-        path: &AttributePath,
-        name: &str,
-        valid: fn(&str) -> bool,
-        expected: &str,
-    ) {
-        if let Some(s) = known_str(block, name)
-            && !valid(s)
-        {
-            self.error(
-                path.attribute(name),
-                &format!("Invalid {name}"),
-                format!("{s:?} is not {expected}."),
-            );
-        }
-    }
-
-    /// Checks the ID attribute `name` (`outpost_identifier`, `order_id`, `asset_id` or
-    /// `capacity_task_id`) against the API's pattern for it.
-    pub(crate) fn id(&mut self, block: &Value, path: &AttributePath, name: &str) {
-        let Some((valid, expected)) = id_form(name) else {
-            return;
-        };
-        self.string(block, path, name, valid, expected);
-    }
-
-    pub(crate) fn one_of(
-        &mut self,
-        block: &Value,
-        path: &AttributePath,
-        name: &str,
-        allowed: &[&str],
-        listed: &str,
-    ) {
-        if let Some(s) = known_str(block, name)
-            && !allowed.contains(&s)
-        {
-            self.error(
-                path.attribute(name),
-                &format!("Invalid {name}"),
-                format!("{s:?} is not one of {listed}."),
-            );
-        }
-    }
-
-    /// A filter list, when set, names at least one value: `[]` would quietly filter
-    /// nothing out, the opposite of "only these".
-    pub(crate) fn filter_not_empty(&mut self, block: &Value, path: &AttributePath, name: &str) {
-        if block
-            .attr(name)
-            .and_then(Value::as_list)
-            .is_some_and(<[Value]>::is_empty)
-        {
-            self.error(
-                path.attribute(name),
-                &format!("Empty {name}"),
-                format!(
-                    "{name} must have at least 1 element: it keeps only what matches one of \
-                     its values. Leave {name} out for no filter."
-                ),
-            );
-        }
-    }
-
-    pub(crate) fn each(
-        &mut self,
-        block: &Value,
-        path: &AttributePath,
-        name: &str,
-        valid: impl Fn(&str) -> bool,
-        expected: &str,
-    ) {
-        let Some(items) = block.attr(name).and_then(Value::as_list) else {
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let item_path = path.attribute(name).index(i as i64);
-            match item.as_str() {
-                Some(s) if valid(s) => {}
-                Some(s) => self.error(
-                    item_path,
-                    &format!("Invalid {name} entry"),
-                    format!("{s:?} is not {expected}."),
-                ),
-                None if item.is_null() => self.error(
-                    item_path,
-                    &format!("Invalid {name} entry"),
-                    "Entries must not be null.",
-                ),
-                None => {}
-            }
-        }
-    }
 }
 
 /// Values as a description lists them, in markdown: `` `A`, `B` or `C` ``.

@@ -8,7 +8,7 @@ use crate::data_sources;
 use crate::functions::outpost_id_of;
 use crate::outposts::ids;
 use crate::provider::config;
-use crate::resources::capacity_task::{schema as task_schema, validate as task_validate};
+use crate::resources::capacity_task::schema as task_schema;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tfplugin::erased::ErasedDataSource;
@@ -103,7 +103,7 @@ proptest! {
     fn fuzz_capacity_task_configurations_never_panic(
         v in value_of(&task_schema::schema().value_type(), 0)
     ) {
-        let _ = task_validate::validate(&v);
+        let _ = task_schema::schema().block.validate_config(&v);
         let _ = tfplugin::value::to_serde::<task_schema::CapacityTaskState>(
             &v,
             &task_schema::schema().value_type(),

@@ -3,6 +3,7 @@
 //! instead of failing, so a module can put it in a `precondition` or `check` block with
 //! its own message. It starts nothing.
 
+use crate::checks;
 use crate::checks::in_code_listed;
 use crate::layout::{
     self, DryRunOutcome, Layout, ask, instance_pool_block, instances_to_exclude_block,
@@ -60,24 +61,29 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
             .attribute(
                 Attribute::string("outpost_identifier")
                     .required()
+                    .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                 region.",
+                         region.",
                     ),
             )
             .attribute(
                 Attribute::string("order_id")
                     .optional()
+                    .validator(checks::id("order_id"))
                     .description("ID (`oo-...`) of the rack order the layout is for."),
             )
             .attribute(
                 Attribute::string("asset_id")
                     .optional()
+                    .validator(checks::id("asset_id"))
+                    .validator(layout::order_or_asset())
                     .description("10-digit ID of the server asset the layout is for."),
             )
             .attribute(
                 Attribute::string("task_action_on_blocking_instances")
                     .optional()
+                    .validator(layout::task_action())
                     .description(format!(
                         "{}, as the task would be started.",
                         in_code_listed(TASK_ACTIONS)
@@ -98,10 +104,6 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
             .block(instance_pool_block())
             .block(instances_to_exclude_block()),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        layout::validate::validate(config)
     }
 
     async fn read(

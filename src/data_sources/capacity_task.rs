@@ -3,7 +3,8 @@
 //! another workspace owns, or one started outside Terraform.
 
 use super::{call_within, list_of, object, strings};
-use crate::checks::{Checker, in_code_listed, task_statuses_listed};
+use crate::checks;
+use crate::checks::{in_code_listed, task_statuses_listed};
 use crate::layout::{failure_type, task_dates};
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTask, CapacityTaskStatus, TASK_ACTIONS};
@@ -12,7 +13,6 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::data_source::DataSource;
 use tfplugin::diag::Diagnostics;
-use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
@@ -117,14 +117,16 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
             .attribute(
                 Attribute::string("outpost_identifier")
                     .required()
+                    .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                 region.",
+                         region.",
                     ),
             )
             .attribute(
                 Attribute::string("capacity_task_id")
                     .required()
+                    .validator(checks::id("capacity_task_id"))
                     .description("ID of the capacity task (`cap-...`)."),
             )
             .attribute(
@@ -172,7 +174,7 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
                 .computed()
                 .description(
                     "The running instances the task may ignore (`instances`, `account_ids`, \
-                 `services`); null when none.",
+                     `services`); null when none.",
                 ),
             )
             .attribute(
@@ -202,20 +204,12 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
                 )
                 .computed()
                 .description(
-                    "While the status is `WAITING_FOR_EVACUATION`: the running instances that \
-                 must stop or move before the task goes on (`instance_id`, `account_id`, \
-                 `service`). Empty otherwise.",
+                    "While the status is `WAITING_FOR_EVACUATION`: the running instances that must \
+                     stop or move before the task goes on (`instance_id`, `account_id`, \
+                     `service`). Empty otherwise.",
                 ),
             ),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut check = Checker::default();
-        let root = AttributePath::root();
-        check.id(config, &root, "outpost_identifier");
-        check.id(config, &root, "capacity_task_id");
-        check.diagnostics
     }
 
     async fn read(

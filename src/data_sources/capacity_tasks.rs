@@ -3,7 +3,8 @@
 //! before planning a new layout.
 
 use super::{call, list_of, object, strings};
-use crate::checks::{Checker, task_statuses_listed};
+use crate::checks;
+use crate::checks::task_statuses_listed;
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary, TASK_STATUSES};
 use crate::outposts::time::rfc3339;
@@ -14,6 +15,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::{each, string_is};
 use tfplugin::value::{Type, Value};
 
 pub struct CapacityTasksDataSource;
@@ -80,24 +82,35 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
             .attribute(
                 Attribute::string("outpost_identifier")
                     .optional()
+                    .validator(checks::id("outpost_identifier"))
                     .description(
                         "ID (`op-...`) or ARN (of the provider's region) of the Outpost; every \
-                 Outpost when unset.",
+                         Outpost when unset.",
                     ),
             )
             .attribute(
                 Attribute::new("statuses", strings())
                     .optional()
+                    .validator(checks::filter_not_empty())
+                    .validator(each(string_is(
+                        |s| TASK_STATUSES.contains(&s),
+                        STATUSES_LISTED,
+                    )))
                     .description(format!(
                         "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
                      one; leave it out for every status.",
                         task_statuses_listed()
                     )),
             )
-            .attribute(Attribute::string("order_id").optional().description(
-                "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
-                 provider applies it to what AWS lists.",
-            ))
+            .attribute(
+                Attribute::string("order_id")
+                    .optional()
+                    .validator(checks::id("order_id"))
+                    .description(
+                        "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
+                         provider applies it to what AWS lists.",
+                    ),
+            )
             .attribute(
                 Attribute::new("ids", strings())
                     .computed()
@@ -119,28 +132,12 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
                 )
                 .computed()
                 .description(
-                    "The tasks found, oldest first: `capacity_task_id`, `outpost_id`, \
-                 `order_id`, `asset_id`, `status`, and `creation_date`, `completion_date`, \
-                 `last_modified_date` (RFC 3339).",
+                    "The tasks found, oldest first: `capacity_task_id`, `outpost_id`, `order_id`, \
+                     `asset_id`, `status`, and `creation_date`, `completion_date`, \
+                     `last_modified_date` (RFC 3339).",
                 ),
             ),
         )
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let mut check = Checker::default();
-        let root = AttributePath::root();
-        check.id(config, &root, "outpost_identifier");
-        check.id(config, &root, "order_id");
-        check.filter_not_empty(config, &root, "statuses");
-        check.each(
-            config,
-            &root,
-            "statuses",
-            |s| TASK_STATUSES.contains(&s),
-            STATUSES_LISTED,
-        );
-        check.diagnostics
     }
 
     async fn read(

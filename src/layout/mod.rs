@@ -3,21 +3,20 @@
 //! blocking instances), shared by the `outposts_capacity_task` resource and the
 //! `outposts_capacity_check` data source, which takes the same layout. Here are its
 //! schema blocks ([`schema`], with the task's dates and failure the capacity task data
-//! source shows too), its validation ([`validate`]), the StartCapacityTask request it
+//! source shows too), its validators, the StartCapacityTask request it
 //! describes ([`start_request`]), the capacity check ([`dry_run`]) and which argument an
 //! AWS error is about ([`paths`]).
 
 pub(crate) mod dry_run;
 pub(crate) mod paths;
 pub(crate) mod schema;
-pub(crate) mod validate;
 
 pub(crate) use dry_run::{DryRunOutcome, ask};
 pub(crate) use paths::{missing_argument, missing_argument_path, pool_path_in, what_is_missing};
 pub(crate) use schema::{
-    failure_type, instance_pool_block, instances_to_exclude_block, strings, task_dates,
+    failure_type, instance_pool_block, instances_to_exclude_block, order_or_asset, strings,
+    task_action, task_dates,
 };
-pub(crate) use validate::check_layout;
 
 use crate::outposts::task::{InstancePool, InstancesToExclude, StartCapacityTask};
 use serde::{Deserialize, Serialize};

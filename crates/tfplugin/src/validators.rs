@@ -134,6 +134,20 @@ pub fn explained(validator: SharedValidator, why: impl Into<String>) -> SharedVa
     })
 }
 
+/// `validator`, with its errors summarised as `summary`: the provider's name for a
+/// generic rule, e.g. "Invalid instance count" for a range on `count`.
+pub fn titled(validator: SharedValidator, summary: impl Into<String>) -> SharedValidator {
+    let summary = summary.into();
+    from_fn(validator.description(), move |check, out| {
+        let mut found = Diagnostics::new();
+        validator.validate(check, &mut found);
+        for mut diagnostic in found.0 {
+            diagnostic.summary = summary.clone();
+            out.push(diagnostic);
+        }
+    })
+}
+
 /// A string for which `valid` holds; `expected` completes "... is not {expected}.",
 /// e.g. `an instance ID such as "i-0123456789abcdef0"`.
 pub fn string_is(valid: fn(&str) -> bool, expected: impl Into<String>) -> SharedValidator {

@@ -27,7 +27,6 @@ mod journal;
 mod messages;
 mod plan;
 pub(crate) mod schema;
-pub(crate) mod validate;
 mod waiting;
 
 pub use schema::{CapacityTaskState, TYPE_NAME};
@@ -66,10 +65,6 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
 
     fn schema(&self) -> Schema {
         schema::schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate::validate(config)
     }
 
     async fn modify_plan(

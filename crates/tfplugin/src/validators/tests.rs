@@ -371,3 +371,16 @@ fn explained_adds_the_providers_words_to_a_generic_rule() {
         "Set b or a, not both. a is for racks, b for servers."
     );
 }
+
+#[test]
+fn titled_gives_a_generic_rule_the_providers_summary() {
+    let block = Block::new("b").attribute(
+        Attribute::number("count")
+            .optional()
+            .validator(titled(int_between(0, 9), "Invalid instance count")),
+    );
+    let (summary, path, detail) = one(&block, &object(&[("count", Value::int(10))]));
+    assert_eq!(summary, "Invalid instance count");
+    assert_eq!(path, "count");
+    assert_eq!(detail, "count must be a whole number from 0 to 9, got 10.");
+}

@@ -2,9 +2,8 @@
 //! plan must say, checked through one helper (the rust-analyzer `check` style).
 
 use super::*;
-use crate::resources::capacity_task::schema::{
-    CapacityTaskState, InstancePoolBlock, TimeoutsBlock,
-};
+use crate::resources::capacity_task::schema::{CapacityTaskState, InstancePoolBlock};
+use tfplugin::timeouts::Timeouts;
 use tfplugin::value::{from_serde, to_serde};
 
 #[test]
@@ -460,10 +459,9 @@ fn a_failed_or_cancelled_task_is_replaced_with_a_warning() {
 fn timeouts_change_in_place_without_replacing() {
     let c = config(OP, LAYOUT);
     let longer = CapacityTaskState {
-        timeouts: Some(TimeoutsBlock {
-            create: Some("24h".into()),
-            delete: None,
-        }),
+        timeouts: Some(Timeouts(
+            [("create".to_string(), Some("24h".to_string()))].into(),
+        )),
         ..c.clone()
     };
     check(
@@ -486,5 +484,5 @@ fn timeouts_change_in_place_without_replacing() {
         typed.create_timeout(),
         std::time::Duration::from_secs(24 * 3600)
     );
-    assert_eq!(typed.delete_timeout(), schema::DEFAULT_DELETE_TIMEOUT);
+    assert_eq!(typed.delete_timeout(), schema::DELETE.default);
 }

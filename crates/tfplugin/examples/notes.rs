@@ -1,85 +1,112 @@
 //! A complete, if tiny, Terraform provider built with `tfplugin`: provider `notes` with
-//! a resource `notes_note`, a data source `notes_greeting` and a function
-//! `provider::notes::slug`. Its objects live only in Terraform's state, so it needs no
-//! service behind it. See the crate README for running it under Terraform.
+//! one resource, `notes_note`, kept as a JSON file per note in a directory the provider
+//! block names. Every rule of the resource is declared in its schema: validators, a
+//! default, plan modifiers, an equivalence and a `timeouts` block. The resource itself
+//! only reads and writes files. See the crate README for running it under Terraform.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 use tfplugin::context::Context;
-use tfplugin::data_source::DataSource;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::erased::{ErasedDataSource, ErasedResource, erase, erase_data_source};
-use tfplugin::function::{Function, FunctionError, Parameter, Signature};
-use tfplugin::plan_modifiers::{requires_replace, use_state_for_unknown};
+use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
+use tfplugin::plan_modifiers::{self, requires_replace, unordered, use_state_for_unknown};
 use tfplugin::provider::{Configured, Provider};
-use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource};
+use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource, import_passthrough};
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::length_at_least;
+use tfplugin::timeouts::{Operation, Timeouts};
+use tfplugin::validators::{each, length_between, matches, one_of, string_is, unique};
 use tfplugin::value::{self, Type, Value};
 use tfplugin::{logging, plugin};
 
 /// What configuring the provider produces: every operation receives it.
-struct Settings {
-    prefix: String,
+struct Store {
+    directory: PathBuf,
+}
+
+/// The provider block.
+#[derive(Deserialize)]
+struct ProviderConfig {
+    directory: String,
 }
 
 struct NotesProvider;
 
 #[async_trait]
 impl Provider for NotesProvider {
-    type Client = Settings;
+    type Client = Store;
 
     fn schema(&self) -> Schema {
         Schema::new(
             0,
-            Block::new("Notes kept in Terraform state.").attribute(
-                Attribute::string("prefix")
-                    .optional()
-                    .description("Put in front of every note's ID."),
+            Block::new("Notes kept as JSON files in a directory.").attribute(
+                Attribute::string("directory")
+                    .required()
+                    .description("Where the notes are kept; created when missing.")
+                    .validator(length_between(1, 4096)),
             ),
         )
     }
 
-    async fn configure(&self, config: &Value, _terraform_version: &str) -> Configured<Settings> {
-        match config.attr("prefix") {
-            Some(v) if v.is_unknown() => Configured::Unknown {
-                reason: "prefix is not known until apply".into(),
-            },
-            Some(v) => Configured::Ready(Settings {
-                prefix: v.as_str().unwrap_or_default().to_string(),
-            }),
-            None => Configured::Ready(Settings {
-                prefix: String::new(),
-            }),
+    async fn configure(&self, config: &Value, _terraform_version: &str) -> Configured<Store> {
+        if !config.is_fully_known() {
+            return Configured::Unknown {
+                reason: "the directory is not known until apply".into(),
+            };
         }
+        let config: ProviderConfig = match value::decode(config) {
+            Ok(c) => c,
+            Err(e) => {
+                let problem = Diagnostic::error("Invalid provider block", e.to_string());
+                return Configured::Failed(problem.into());
+            }
+        };
+        if let Err(e) = std::fs::create_dir_all(&config.directory) {
+            let problem = Diagnostic::error(
+                "Cannot use the notes directory",
+                format!("{}: {e}", config.directory),
+            );
+            return Configured::Failed(problem.into());
+        }
+        Configured::Ready(Store {
+            directory: config.directory.into(),
+        })
     }
 
-    fn resources(&self) -> Vec<Box<dyn ErasedResource<Settings>>> {
+    fn resources(&self) -> Vec<Box<dyn ErasedResource<Store>>> {
         vec![erase(Note)]
     }
 
-    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Settings>>> {
-        vec![erase_data_source(Greeting)]
-    }
-
-    fn functions(&self) -> Vec<Box<dyn Function>> {
-        vec![Box::new(Slug)]
+    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Store>>> {
+        Vec::new()
     }
 }
 
-/// `notes_note`: a title and a body; its ID is computed from the title.
+/// `notes_note`: a title, a body and tags, stored as `<directory>/<id>.json`. The ID is
+/// the title's slug, known at plan time.
 struct Note;
 
+/// How long writing a note may take unless the `timeouts` block says otherwise.
+const CREATE: Operation = Operation::new("create", Duration::from_secs(60));
+const UPDATE: Operation = Operation::new("update", Duration::from_secs(60));
+
+/// The note as Terraform stores it, and as its file holds it.
 #[derive(Serialize, Deserialize)]
 struct NoteState {
-    id: Option<String>,
-    title: String,
+    id: String,
+    // Import knows only the ID (`import_passthrough` leaves the rest null), and the
+    // read that follows fills these in from the file; hence the `Option`s.
+    title: Option<String>,
     body: Option<String>,
+    format: Option<String>,
+    tags: Option<Vec<String>>,
+    timeouts: Option<Timeouts>,
 }
 
 #[async_trait]
-impl Resource<Settings> for Note {
+impl Resource<Store> for Note {
     type State = NoteState;
 
     fn type_name(&self) -> &'static str {
@@ -94,7 +121,11 @@ impl Resource<Settings> for Note {
                     Attribute::string("title")
                         .required()
                         .description("The title; a new title is a new note.")
-                        .validator(length_at_least(1))
+                        .validator(length_between(1, 100))
+                        .validator(string_is(
+                            |title| !slug(title).is_empty(),
+                            "a title with a letter or a digit",
+                        ))
                         .plan_modifier(requires_replace()),
                 )
                 .attribute(
@@ -103,148 +134,164 @@ impl Resource<Settings> for Note {
                         .description("The text."),
                 )
                 .attribute(
+                    Attribute::string("format")
+                        .description("How the body is written: `plain` or `markdown`.")
+                        .default_value(Value::string("plain"))
+                        .validator(one_of(["plain", "markdown"])),
+                )
+                .attribute(
+                    Attribute::list("tags", Type::String)
+                        .optional()
+                        .description("Lower-case tags, in any order.")
+                        .validator(each(matches("^[a-z][a-z0-9-]*$", "a lower-case tag")))
+                        .validator(unique())
+                        // The same tags in another order are no change.
+                        .equivalence(unordered),
+                )
+                .attribute(
                     Attribute::string("id")
                         .computed()
-                        .description("The provider's ID.")
-                        .plan_modifier(use_state_for_unknown()),
-                ),
+                        .description("The note's ID: its title's slug.")
+                        .plan_modifier(use_state_for_unknown())
+                        .plan_modifier(id_from_title()),
+                )
+                .block(Timeouts::block(
+                    &[CREATE, UPDATE],
+                    "How long writes may take.",
+                )),
         )
     }
 
     async fn create(
         &self,
-        ctx: &Context<Settings>,
+        ctx: &Context<Store>,
         request: ApplyRequest<NoteState>,
     ) -> ApplyResponse<NoteState> {
-        let settings = match ctx.client() {
-            Ok(s) => s,
-            Err(d) => return ApplyResponse::failed(d),
-        };
-        let mut note: NoteState =
-            match value::to_serde(&request.config, &self.schema().value_type()) {
-                Ok(n) => n,
-                Err(e) => {
-                    return ApplyResponse::failed(Diagnostic::error(
-                        "Invalid configuration",
-                        e.to_string(),
-                    ));
-                }
-            };
-        note.id = Some(format!("{}{}", settings.prefix, slug(&note.title)));
-        ApplyResponse::ok(note)
+        // The plan is complete (the ID too): writing it is all there is to do.
+        match request.planned_as() {
+            Ok(note) => write(ctx, note, CREATE).await,
+            Err(d) => ApplyResponse::failed(d),
+        }
     }
 
     async fn update(
         &self,
-        _ctx: &Context<Settings>,
+        ctx: &Context<Store>,
         request: ApplyRequest<NoteState>,
     ) -> ApplyResponse<NoteState> {
-        match (request.prior_state, request.config.attr("body")) {
-            (Some(mut note), Some(body)) => {
-                note.body = body.as_str().map(str::to_string);
-                ApplyResponse::ok(note)
-            }
-            _ => ApplyResponse::failed(Diagnostic::error("No prior note", "Nothing to update.")),
+        match request.planned_as() {
+            Ok(note) => write(ctx, note, UPDATE).await,
+            Err(d) => ApplyResponse::failed(d),
         }
     }
 
-    async fn delete(&self, _ctx: &Context<Settings>, _note: NoteState, _: Vec<u8>) -> Diagnostics {
-        Diagnostics::new()
+    async fn delete(&self, ctx: &Context<Store>, note: NoteState, _: Vec<u8>) -> Diagnostics {
+        let store = match ctx.client() {
+            Ok(s) => s,
+            Err(d) => return d.into(),
+        };
+        match tokio::fs::remove_file(store.file(&note.id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Diagnostic::error("Cannot delete the note", e.to_string()).into()
+            }
+            _ => Diagnostics::new(),
+        }
     }
 
     async fn read(
         &self,
-        _ctx: &Context<Settings>,
-        note: NoteState,
+        ctx: &Context<Store>,
+        stored: NoteState,
         private: Vec<u8>,
     ) -> ReadResponse<NoteState> {
-        // The state is the only copy: what Terraform has is what exists.
-        ReadResponse {
-            new_state: Some(note),
-            private,
-            diagnostics: Diagnostics::new(),
-        }
-    }
-}
-
-/// `notes_greeting`: a greeting for a name.
-struct Greeting;
-
-#[derive(Serialize, Deserialize)]
-struct GreetingState {
-    name: String,
-    message: String,
-}
-
-#[async_trait]
-impl DataSource<Settings> for Greeting {
-    type State = GreetingState;
-
-    fn type_name(&self) -> &'static str {
-        "notes_greeting"
-    }
-
-    fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new("A greeting.")
-                .attribute(
-                    Attribute::string("name")
-                        .required()
-                        .description("Who to greet."),
-                )
-                .attribute(
-                    Attribute::string("message")
-                        .computed()
-                        .description("The greeting."),
-                ),
-        )
-    }
-
-    async fn read(
-        &self,
-        _ctx: &Context<Settings>,
-        config: &Value,
-    ) -> Result<GreetingState, Diagnostics> {
-        let name = config.attr("name").and_then(Value::as_str).unwrap_or("you");
-        Ok(GreetingState {
-            name: name.to_string(),
-            message: format!("Hello, {name}!"),
-        })
-    }
-}
-
-/// `provider::notes::slug(text)`: lower case, words joined by dashes.
-struct Slug;
-
-impl Function for Slug {
-    fn name(&self) -> &'static str {
-        "slug"
-    }
-
-    fn signature(&self) -> Signature {
-        Signature {
-            parameters: vec![Parameter::new("text", Type::String, "Any text.")],
-            variadic: None,
-            returns: Type::String,
-            summary: "Turns text into an ID-friendly slug.".into(),
-            description: "Lower-cases `text` and joins its words with dashes.".into(),
+        let found = match ctx.client() {
+            Ok(store) => load(store, &stored.id).await,
+            Err(d) => Err(d),
+        };
+        match found {
+            Ok(Some(mut note)) => {
+                // The timeouts are the configuration's, not the note's.
+                note.timeouts = stored.timeouts;
+                ReadResponse {
+                    new_state: Some(note),
+                    private,
+                    diagnostics: Diagnostics::new(),
+                }
+            }
+            // Deleted behind Terraform's back: gone from state, planned again.
+            Ok(None) => ReadResponse {
+                new_state: None,
+                private,
+                diagnostics: Diagnostics::new(),
+            },
+            Err(d) => ReadResponse {
+                new_state: Some(stored),
+                private,
+                diagnostics: d.into(),
+            },
         }
     }
 
-    fn call(&self, arguments: &[Value]) -> Result<Value, FunctionError> {
-        let text = arguments
-            .first()
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let slugged = slug(text);
-        if slugged.is_empty() {
-            return Err(FunctionError::argument(0, "text has no letters or digits"));
-        }
-        Ok(Value::string(slugged))
+    async fn import(&self, _ctx: &Context<Store>, id: &str) -> Result<NoteState, Diagnostics> {
+        import_passthrough(&self.schema(), "id", id)
     }
 }
 
+/// A plan modifier of the example's own: on create, the ID is planned as the slug of
+/// the configured title, so the plan shows it instead of "known after apply".
+fn id_from_title() -> plan_modifiers::SharedPlanModifier {
+    plan_modifiers::from_fn("The slug of the title.", |request, response| {
+        if response.planned.is_unknown()
+            && let Some(title) = request.config_object.attr("title").and_then(Value::as_str)
+        {
+            response.planned = Value::string(slug(title));
+        }
+    })
+}
+
+impl Store {
+    fn file(&self, id: &str) -> PathBuf {
+        self.directory.join(format!("{id}.json"))
+    }
+}
+
+/// Writes `note` to its file within the operation's timeout.
+async fn write(
+    ctx: &Context<Store>,
+    note: NoteState,
+    operation: Operation,
+) -> ApplyResponse<NoteState> {
+    let store = match ctx.client() {
+        Ok(s) => s,
+        Err(d) => return ApplyResponse::failed(d),
+    };
+    let json = match serde_json::to_vec_pretty(&note) {
+        Ok(j) => j,
+        Err(e) => return ApplyResponse::failed(Diagnostic::error("Cannot encode", e.to_string())),
+    };
+    let limit = Timeouts::get(&note.timeouts, operation);
+    match tokio::time::timeout(limit, tokio::fs::write(store.file(&note.id), json)).await {
+        Ok(Ok(())) => ApplyResponse::ok(note),
+        Ok(Err(e)) => ApplyResponse::failed(Diagnostic::error("Cannot write", e.to_string())),
+        Err(_) => ApplyResponse::failed(Diagnostic::error(
+            "Timed out",
+            format!("Writing the note took longer than {limit:?}."),
+        )),
+    }
+}
+
+/// The note in `id`'s file; `None` when there is no such file.
+async fn load(store: &Store, id: &str) -> Result<Option<NoteState>, Diagnostic> {
+    match tokio::fs::read(store.file(id)).await {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Diagnostic::error("Unreadable note", format!("{id}: {e}"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Diagnostic::error("Cannot read the note", e.to_string())),
+    }
+}
+
+/// Lower case, words joined by dashes: `"Hello, World"` is `hello-world`.
 fn slug(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

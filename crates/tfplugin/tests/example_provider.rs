@@ -1,10 +1,34 @@
-//! The example provider (`examples/notes.rs`) under the real `terraform` CLI: a
-//! resource created, changed in place and destroyed, a data source read, and a
-//! provider-defined function called, through the whole protocol stack.
+//! The example providers under the real `terraform` CLI, through the whole protocol
+//! stack: `examples/notes.rs` (a resource created, changed in place, replaced, imported
+//! and destroyed, its schema's validators, default and equivalence at work) and
+//! `examples/inventory.rs` (a validated provider block, a data source and a
+//! provider-defined function).
 
 use std::path::Path;
 use std::process::{Command, Output};
 use test_support::{isolate_env, scratch_dir, terraform_binary, workspace_example};
+
+/// A scratch directory where Terraform runs the example `name` as the provider
+/// `example/<name>`, through a `dev_overrides` CLI configuration.
+fn install(name: &str) -> tempfile::TempDir {
+    let dir = scratch_dir();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("mkdir");
+    std::fs::copy(
+        workspace_example(name),
+        bin.join(format!("terraform-provider-{name}")),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("cli.tfrc"),
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/example/{name}\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+            bin.display().to_string()
+        ),
+    )
+    .expect("CLI config");
+    dir
+}
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(terraform_binary());
@@ -18,13 +42,17 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("terraform runs")
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let output = run(dir, args);
-    let text = format!(
+fn text(output: &Output) -> String {
+    format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    );
+    )
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let output = run(dir, args);
+    let text = text(&output);
     assert!(
         output.status.success(),
         "terraform {args:?} failed:\n{text}"
@@ -32,79 +60,165 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     text
 }
 
+/// `terraform plan` of a configuration Terraform must refuse; what it said.
+fn refused(dir: &Path) -> String {
+    let output = run(dir, &["plan", "-no-color"]);
+    let text = text(&output);
+    assert!(!output.status.success(), "the plan passed:\n{text}");
+    text
+}
+
+/// Whether the plan is empty.
+fn plan_is_empty(dir: &Path) -> bool {
+    let plan = run(dir, &["plan", "-detailed-exitcode", "-no-color"]);
+    assert_ne!(plan.status.code(), Some(1), "{}", text(&plan));
+    plan.status.code() == Some(0)
+}
+
 #[test]
 fn the_notes_example_works_under_terraform() {
-    let dir = scratch_dir();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).expect("mkdir");
-    std::fs::copy(
-        workspace_example("notes"),
-        bin.join("terraform-provider-notes"),
-    )
-    .expect("copy");
-    std::fs::write(
-        dir.path().join("cli.tfrc"),
-        format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/example/notes\" = {:?}\n  }}\n  direct {{}}\n}}\n",
-            bin.display().to_string()
-        ),
-    )
-    .expect("CLI config");
-    let config = |body: &str| {
-        format!(
+    let dir = install("notes");
+    let store = dir.path().join("store");
+    let write = |title: &str, body: &str, extra: &str| {
+        let config = format!(
             r#"terraform {{
   required_providers {{
     notes = {{ source = "example/notes" }}
   }}
 }}
 provider "notes" {{
-  prefix = "n-"
+  directory = {store:?}
 }}
 resource "notes_note" "hello" {{
-  title = "Hello World"
+  title = "{title}"
   body  = "{body}"
-}}
-data "notes_greeting" "me" {{
-  name = "Ada"
+{extra}
 }}
 output "id" {{ value = notes_note.hello.id }}
-output "greeting" {{ value = data.notes_greeting.me.message }}
-output "slug" {{ value = provider::notes::slug("Capacity Tasks, Rust!") }}
-"#
-        )
+output "format" {{ value = notes_note.hello.format }}
+"#,
+            store = store.display().to_string(),
+        );
+        std::fs::write(dir.path().join("main.tf"), config).expect("write config");
     };
-    std::fs::write(dir.path().join("main.tf"), config("first")).expect("write config");
+
+    // Created: the ID is the title's slug, the format its default.
+    write("Hello World", "first", r#"  tags = ["b", "a"]"#);
+    let plan = ok(dir.path(), &["plan", "-no-color"]);
+    assert!(plan.contains(r#"+ id     = "hello-world""#), "{plan}");
+    assert!(plan.contains(r#"+ format = "plain""#), "{plan}");
     let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
-    for expected in [
-        "id = \"n-hello-world\"",
-        "greeting = \"Hello, Ada!\"",
-        "slug = \"capacity-tasks-rust\"",
-    ] {
+    for expected in ["id = \"hello-world\"", "format = \"plain\""] {
         assert!(applied.contains(expected), "{expected} missing:\n{applied}");
     }
-    std::fs::write(dir.path().join("main.tf"), config("second")).expect("write config");
+    assert!(store.join("hello-world.json").exists());
+
+    // A new body changes the note in place; the tags in another order are no change.
+    write("Hello World", "second", r#"  tags = ["a", "b"]"#);
     let changed = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
     assert!(
         changed.contains("0 added, 1 changed, 0 destroyed"),
         "{changed}"
     );
-    let plan = run(dir.path(), &["plan", "-detailed-exitcode", "-no-color"]);
-    assert_eq!(
-        plan.status.code(),
-        Some(0),
+    assert!(
+        plan_is_empty(dir.path()),
         "the plan after apply is not empty"
     );
 
-    // A function's argument error points at the argument.
-    std::fs::write(
-        dir.path().join("main.tf"),
-        config("second").replace("\"Capacity Tasks, Rust!\"", "\"--\""),
-    )
-    .expect("write config");
-    let refused = run(dir.path(), &["plan", "-no-color"]);
-    let text = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success());
-    assert!(text.contains("text has no letters or digits"), "{text}");
-    std::fs::write(dir.path().join("main.tf"), config("second")).expect("write config");
+    // Validators report at the attribute they concern.
+    write("Hello World", "second", r#"  format = "html""#);
+    let text = refused(dir.path());
+    assert!(
+        text.contains(r#""html" is not one of plain or markdown"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"format = "html""#),
+        "not at the attribute:\n{text}"
+    );
+    write("Hello World", "second", r#"  tags = ["a", "a"]"#);
+    let text = refused(dir.path());
+    assert!(text.contains("Duplicate tags entry"), "{text}");
+
+    // Imported by ID: the read that follows fills in the rest from the file.
+    write("Hello World", "second", r#"  tags = ["a", "b"]"#);
+    ok(dir.path(), &["state", "rm", "notes_note.hello"]);
+    ok(
+        dir.path(),
+        &["import", "-no-color", "notes_note.hello", "hello-world"],
+    );
+    assert!(
+        plan_is_empty(dir.path()),
+        "the plan after import is not empty"
+    );
+
+    // A new title is a new note.
+    write("Goodbye", "second", r#"  tags = ["a", "b"]"#);
+    let replaced = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    assert!(
+        replaced.contains("1 added, 0 changed, 1 destroyed"),
+        "{replaced}"
+    );
+    assert!(store.join("goodbye.json").exists());
+    assert!(!store.join("hello-world.json").exists());
+
     ok(dir.path(), &["destroy", "-auto-approve", "-no-color"]);
+    assert!(!store.join("goodbye.json").exists());
+}
+
+#[test]
+fn the_inventory_example_works_under_terraform() {
+    let dir = install("inventory");
+    let write = |warehouse: &str, category: &str, number: &str| {
+        let config = format!(
+            r#"terraform {{
+  required_providers {{
+    inventory = {{ source = "example/inventory" }}
+  }}
+}}
+provider "inventory" {{
+  warehouse = "{warehouse}"
+}}
+data "inventory_item" "hammer" {{
+  sku = provider::inventory::sku("{category}", {number})
+}}
+output "sku" {{ value = data.inventory_item.hammer.sku }}
+output "name" {{ value = data.inventory_item.hammer.name }}
+output "quantity" {{ value = data.inventory_item.hammer.quantity }}
+"#
+        );
+        std::fs::write(dir.path().join("main.tf"), config).expect("write config");
+    };
+
+    write("north", "tools", "42");
+    let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    for expected in [
+        "sku = \"TOOLS-0042\"",
+        "name = \"Claw hammer\"",
+        "quantity = 12",
+    ] {
+        assert!(applied.contains(expected), "{expected} missing:\n{applied}");
+    }
+    write("south", "tools", "42");
+    let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    assert!(applied.contains("quantity = 3"), "{applied}");
+
+    // The provider block's validator.
+    write("west", "tools", "42");
+    let text = refused(dir.path());
+    assert!(
+        text.contains(r#""west" is not one of north or south"#),
+        "{text}"
+    );
+    // A function's argument error points at the argument.
+    write("north", "tools", "10000");
+    let text = refused(dir.path());
+    assert!(text.contains("number must be from 1 to 9999"), "{text}");
+    // The data source's own error, at its attribute.
+    write("north", "tools", "7");
+    let text = refused(dir.path());
+    assert!(
+        text.contains("TOOLS-0007 is not in the catalogue"),
+        "{text}"
+    );
 }

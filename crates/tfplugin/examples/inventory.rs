@@ -1,0 +1,229 @@
+//! A second example provider: `inventory`, a read-only catalogue of a small shop. It
+//! shows a provider block with a validated attribute, a data source (`inventory_item`)
+//! and a provider-defined function (`provider::inventory::sku`), all declared with the
+//! schema builders. The catalogue is built in, so it needs no service behind it.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::process::ExitCode;
+use tfplugin::context::Context;
+use tfplugin::data_source::DataSource;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::erased::{ErasedDataSource, ErasedResource, erase_data_source};
+use tfplugin::function::{Function, FunctionError, Parameter, Signature};
+use tfplugin::path::AttributePath;
+use tfplugin::provider::{Configured, Provider};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::validators::{matches, one_of};
+use tfplugin::value::{self, Type, Value};
+use tfplugin::{logging, plugin};
+
+/// The catalogue: SKU, name, and the stock in the north and south warehouses.
+const CATALOGUE: &[(&str, &str, i64, i64)] = &[
+    ("TOOLS-0042", "Claw hammer", 12, 3),
+    ("TOOLS-0043", "Tape measure", 0, 8),
+    ("GARDEN-0001", "Watering can", 5, 5),
+];
+
+/// What configuring the provider produces: the warehouse whose stock is counted.
+struct Warehouse {
+    south: bool,
+}
+
+#[derive(Deserialize)]
+struct ProviderConfig {
+    warehouse: String,
+}
+
+struct InventoryProvider;
+
+#[async_trait]
+impl Provider for InventoryProvider {
+    type Client = Warehouse;
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("A shop's catalogue and its stock.").attribute(
+                Attribute::string("warehouse")
+                    .required()
+                    .description("Whose stock to count: `north` or `south`.")
+                    .validator(one_of(["north", "south"])),
+            ),
+        )
+    }
+
+    async fn configure(&self, config: &Value, _terraform_version: &str) -> Configured<Warehouse> {
+        if !config.is_fully_known() {
+            return Configured::Unknown {
+                reason: "the warehouse is not known until apply".into(),
+            };
+        }
+        // The schema's validator has already refused anything but north and south.
+        match value::decode::<ProviderConfig>(config) {
+            Ok(c) => Configured::Ready(Warehouse {
+                south: c.warehouse == "south",
+            }),
+            Err(e) => Configured::Failed(
+                Diagnostic::error("Invalid provider block", e.to_string()).into(),
+            ),
+        }
+    }
+
+    fn resources(&self) -> Vec<Box<dyn ErasedResource<Warehouse>>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Warehouse>>> {
+        vec![erase_data_source(Item)]
+    }
+
+    fn functions(&self) -> Vec<Box<dyn Function>> {
+        vec![Box::new(Sku)]
+    }
+}
+
+/// `inventory_item`: one item of the catalogue by SKU, with its stock.
+struct Item;
+
+/// What the data source is given.
+#[derive(Deserialize)]
+struct ItemConfig {
+    sku: String,
+}
+
+/// What it reads.
+#[derive(Serialize, Deserialize)]
+struct ItemState {
+    sku: String,
+    name: String,
+    quantity: i64,
+}
+
+#[async_trait]
+impl DataSource<Warehouse> for Item {
+    type State = ItemState;
+
+    fn type_name(&self) -> &'static str {
+        "inventory_item"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("An item of the catalogue.")
+                .attribute(
+                    Attribute::string("sku")
+                        .required()
+                        .description("Its stock-keeping unit, e.g. `TOOLS-0042`.")
+                        .validator(matches("^[A-Z]+-[0-9]{4}$", "a SKU such as \"TOOLS-0042\"")),
+                )
+                .attribute(
+                    Attribute::string("name")
+                        .computed()
+                        .description("What it is."),
+                )
+                .attribute(
+                    Attribute::number("quantity")
+                        .computed()
+                        .description("How many the warehouse holds."),
+                ),
+        )
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<Warehouse>,
+        config: &Value,
+    ) -> Result<ItemState, Diagnostics> {
+        let warehouse = ctx.client()?;
+        let config: ItemConfig = value::decode(config)
+            .map_err(|e| Diagnostic::error("Invalid configuration", e.message).at(e.path))?;
+        let Some(&(sku, name, north, south)) =
+            CATALOGUE.iter().find(|(sku, ..)| *sku == config.sku)
+        else {
+            return Err(Diagnostic::error(
+                "No such item",
+                format!("{} is not in the catalogue.", config.sku),
+            )
+            .at(AttributePath::attr("sku"))
+            .into());
+        };
+        Ok(ItemState {
+            sku: sku.to_string(),
+            name: name.to_string(),
+            quantity: if warehouse.south { south } else { north },
+        })
+    }
+}
+
+/// `provider::inventory::sku(category, number)`: the SKU of item `number` of a
+/// category, `sku("tools", 42)` being `"TOOLS-0042"`.
+struct Sku;
+
+impl Function for Sku {
+    fn name(&self) -> &'static str {
+        "sku"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature {
+            parameters: vec![
+                Parameter::new("category", Type::String, "A word, e.g. `tools`."),
+                Parameter::new("number", Type::Number, "From 1 to 9999."),
+            ],
+            variadic: None,
+            returns: Type::String,
+            summary: "Builds an item's SKU.".into(),
+            description: "Upper-cases `category` and appends `number` in four digits.".into(),
+        }
+    }
+
+    fn call(&self, arguments: &[Value]) -> Result<Value, FunctionError> {
+        // Terraform has converted the arguments to the parameters' types and refused
+        // nulls and unknowns: the parameters do not allow them.
+        let category = arguments
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if category.is_empty() || !category.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(FunctionError::argument(
+                0,
+                "category must be a word of letters",
+            ));
+        }
+        match arguments.get(1).and_then(Value::as_i64) {
+            Some(number @ 1..=9999) => Ok(Value::string(format!(
+                "{}-{number:04}",
+                category.to_ascii_uppercase()
+            ))),
+            _ => Err(FunctionError::argument(
+                1,
+                "number must be from 1 to 9999, a whole number",
+            )),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let debug = std::env::args().any(|a| a == "-debug");
+    logging::init(logging::level_from_env(), &["inventory"]);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("inventory: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = plugin::ServeOptions {
+        provider_address: "registry.terraform.io/example/inventory".into(),
+        debug,
+    };
+    match runtime.block_on(plugin::serve(InventoryProvider, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("inventory: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,5 +1,142 @@
 //! A small framework for writing Terraform providers in Rust.
 //!
+//! # A provider in one file
+//!
+//! A provider declares its schemas with builders: every check (validators) and every
+//! planning rule (defaults, plan modifiers, equivalence) lives beside the attribute it
+//! concerns, and the framework runs them. The resource itself only creates, reads,
+//! updates and deletes, with its state as a plain serde struct:
+//!
+//! ```no_run
+//! use async_trait::async_trait;
+//! use serde::{Deserialize, Serialize};
+//! use tfplugin::context::Context;
+//! use tfplugin::diag::Diagnostics;
+//! use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
+//! use tfplugin::plan_modifiers::{requires_replace, use_state_for_unknown};
+//! use tfplugin::provider::{Configured, Provider};
+//! use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource};
+//! use tfplugin::schema::{Attribute, Block, Schema};
+//! use tfplugin::validators::length_between;
+//! use tfplugin::value::Value;
+//! use tfplugin::{logging, plugin};
+//!
+//! struct Pets;
+//!
+//! #[async_trait]
+//! impl Provider for Pets {
+//!     type Client = (); // what `configure` produces and every operation receives
+//!
+//!     fn schema(&self) -> Schema {
+//!         Schema::new(0, Block::new("Pets kept in Terraform state."))
+//!     }
+//!
+//!     async fn configure(&self, _config: &Value, _terraform: &str) -> Configured<()> {
+//!         Configured::Ready(())
+//!     }
+//!
+//!     fn resources(&self) -> Vec<Box<dyn ErasedResource<()>>> {
+//!         vec![erase(Pet)]
+//!     }
+//!
+//!     fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<()>>> {
+//!         Vec::new()
+//!     }
+//! }
+//!
+//! /// `pets_pet`.
+//! struct Pet;
+//!
+//! /// Its state: what Terraform stores.
+//! #[derive(Serialize, Deserialize)]
+//! struct PetState {
+//!     id: Option<String>,
+//!     name: String,
+//! }
+//!
+//! #[async_trait]
+//! impl Resource<()> for Pet {
+//!     type State = PetState;
+//!
+//!     fn type_name(&self) -> &'static str {
+//!         "pets_pet"
+//!     }
+//!
+//!     fn schema(&self) -> Schema {
+//!         Schema::new(
+//!             0,
+//!             Block::new("A pet.")
+//!                 .attribute(
+//!                     Attribute::string("name")
+//!                         .required()
+//!                         .description("Its name; a new name is a new pet.")
+//!                         .validator(length_between(1, 40))
+//!                         .plan_modifier(requires_replace()),
+//!                 )
+//!                 .attribute(
+//!                     Attribute::string("id")
+//!                         .computed()
+//!                         .plan_modifier(use_state_for_unknown()),
+//!                 ),
+//!         )
+//!     }
+//!
+//!     async fn create(
+//!         &self,
+//!         _ctx: &Context<()>,
+//!         request: ApplyRequest<PetState>,
+//!     ) -> ApplyResponse<PetState> {
+//!         // The schema has checked the name; the configuration decodes into the state.
+//!         match request.config_as::<PetState>() {
+//!             Ok(pet) => ApplyResponse::ok(PetState {
+//!                 id: Some(format!("pet-{}", pet.name)),
+//!                 ..pet
+//!             }),
+//!             Err(d) => ApplyResponse::failed(d),
+//!         }
+//!     }
+//!
+//!     async fn delete(&self, _ctx: &Context<()>, _pet: PetState, _: Vec<u8>) -> Diagnostics {
+//!         Diagnostics::new()
+//!     }
+//!
+//!     async fn read(
+//!         &self,
+//!         _ctx: &Context<()>,
+//!         pet: PetState,
+//!         private: Vec<u8>,
+//!     ) -> ReadResponse<PetState> {
+//!         // Kept only in Terraform's state: what Terraform has is what exists.
+//!         let diagnostics = Diagnostics::new();
+//!         ReadResponse { new_state: Some(pet), private, diagnostics }
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::process::ExitCode {
+//!     logging::init(logging::level_from_env(), &["pets"]);
+//!     let options = plugin::ServeOptions {
+//!         provider_address: "registry.terraform.io/example/pets".into(),
+//!         debug: std::env::args().any(|a| a == "-debug"),
+//!     };
+//!     match plugin::serve(Pets, options).await {
+//!         Ok(()) => std::process::ExitCode::SUCCESS,
+//!         Err(e) => {
+//!             eprintln!("pets: {e}");
+//!             std::process::ExitCode::FAILURE
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! `update` defaults to refusing in-place changes, `import` to refusing imports
+//! ([`resource::import_passthrough`] imports by ID), and `validate` and `modify_plan`
+//! to nothing: most resources need no hand-written rules. `examples/notes.rs` is a
+//! complete resource on the same lines, and `examples/inventory.rs` a data source and a
+//! provider-defined function; the crate README shows how to run them under Terraform.
+//!
+//! # What the crate does
+//!
 //! It speaks the Terraform plugin protocol v6 over gRPC (tonic + prost, the `.proto`
 //! files compiled without `protoc`), starts the way go-plugin expects (magic cookie,
 //! AutoMTLS with Terraform's P-521 client certificate, the handshake line), and hands a
@@ -9,21 +146,26 @@
 //!   the resources, data sources and functions served. Every operation gets a
 //!   [`context::Context`] with the client and a stop signal that StopProvider
 //!   (Ctrl-C in Terraform) cancels without tearing the server down.
-//! - [`resource::Resource`], [`data_source::DataSource`], [`function::Function`]: the
-//!   traits to implement; state and config are plain serde structs. A provider serves
-//!   resources and data sources boxed by [`erased::erase`] and
-//!   [`erased::erase_data_source`].
+//! - [`resource::Resource`] (create, read, update, delete, import, and optional
+//!   `validate` and `modify_plan` hooks), [`data_source::DataSource`],
+//!   [`function::Function`]: the traits to implement; state and config are plain serde
+//!   structs ([`resource::PlanRequest::config_as`], [`resource::ApplyRequest::planned_as`],
+//!   [`value::decode`]). A provider serves resources and data sources boxed by
+//!   [`erased::erase`] and [`erased::erase_data_source`].
+//! - [`schema::Schema`], declared once with builders, drives decoding, validation and
+//!   docs: null required and configured read-only attributes are refused for every
+//!   resource, and the [`validators`] an attribute or block declares run on every
+//!   configuration. For resources it also drives planning ([`planning`]): defaults,
+//!   equivalence, unknown computed values and the [`plan_modifiers`], before the
+//!   resource's own `modify_plan`. [`timeouts`] is the customary `timeouts` block.
 //! - [`value::Value`]: the three-state value (known, null, unknown) with the cty
-//!   msgpack and JSON codecs; [`schema::Schema`], declared once, drives decoding,
-//!   validation (null required and configured read-only attributes are refused for
-//!   every resource) and docs; [`diag::Diagnostic`] carries an [`path::AttributePath`]
+//!   msgpack and JSON codecs; [`diag::Diagnostic`] carries an [`path::AttributePath`]
 //!   so Terraform underlines the right line.
 //! - [`plugin::serve`]: runs the provider until Terraform shuts it down; `-debug` mode
 //!   prints a `TF_REATTACH_PROVIDERS` line instead.
 //! - [`logging`]: hclog-style JSON lines on stderr at the level `TF_LOG_PROVIDER` asks.
 //!
-//! Only this crate knows gRPC, msgpack and go-plugin. `examples/notes.rs` is a complete
-//! provider; its README shows how to run it under Terraform.
+//! Only this crate knows gRPC, msgpack and go-plugin.
 //!
 //! The `testing` feature also makes public the generated protocol types (`proto`, with
 //! gRPC clients) and the in-process gRPC service (`server::ProviderService`), for tests

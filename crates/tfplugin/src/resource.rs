@@ -55,12 +55,30 @@ fn typed<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, Diagnostic
 }
 
 /// Import by ID passthrough: the state of an object known only by `id`, with the
-/// attribute `attribute` holding it and everything else null, for Read to fill in:
+/// attribute `attribute` holding it and everything else null, for Read to fill in.
+/// Every member of the state but the ID must therefore accept null (an `Option`):
 ///
-/// ```ignore
-/// async fn import(&self, _ctx: &Context<Client>, id: &str) -> Result<Self::State, Diagnostics> {
-///     import_passthrough(&self.schema(), "id", id)
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use tfplugin::resource::import_passthrough;
+/// use tfplugin::schema::{Attribute, Block, Schema};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct BucketState {
+///     id: String,
+///     name: Option<String>, // null until Read fills it in
 /// }
+///
+/// let schema = Schema::new(
+///     0,
+///     Block::new("A bucket.")
+///         .attribute(Attribute::string("id").computed())
+///         .attribute(Attribute::string("name").required()),
+/// );
+/// // In `Resource::import`: `import_passthrough(&self.schema(), "id", id)`.
+/// let imported: BucketState = import_passthrough(&schema, "id", "b-123").expect("importable");
+/// assert_eq!(imported.id, "b-123");
+/// assert!(imported.name.is_none());
 /// ```
 pub fn import_passthrough<S: DeserializeOwned>(
     schema: &Schema,

@@ -1,8 +1,8 @@
 //! The example providers under the real `terraform` CLI, through the whole protocol
-//! stack: `examples/notes.rs` (a resource created, changed in place, replaced, imported
-//! and destroyed, its schema's validators, default and equivalence at work) and
-//! `examples/inventory.rs` (a validated provider block, a data source and a
-//! provider-defined function).
+//! stack: `examples/notes.rs` (a resource created, changed in place, imported, written
+//! again after a deletion behind Terraform's back, replaced and destroyed, its schema's
+//! validators, default and equivalence at work) and `examples/inventory.rs` (a
+//! validated provider block, a data source and a provider-defined function).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -147,6 +147,14 @@ output "format" {{ value = notes_note.hello.format }}
     assert!(
         plan_is_empty(dir.path()),
         "the plan after import is not empty"
+    );
+
+    // Deleted behind Terraform's back: the read drops it and apply writes it again.
+    std::fs::remove_file(store.join("hello-world.json")).expect("remove the note");
+    let recreated = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    assert!(
+        recreated.contains("1 added, 0 changed, 0 destroyed"),
+        "{recreated}"
     );
 
     // A new title is a new note.

@@ -96,6 +96,7 @@ proptest! {
     fn fuzz_provider_configurations_never_panic(
         v in value_of(&crate::provider::schema::schema().value_type(), 0)
     ) {
+        let _ = crate::provider::schema::schema().block.validate_config(&v);
         let _ = config::parse(&v);
     }
 

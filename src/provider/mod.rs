@@ -3,6 +3,7 @@
 pub mod config;
 mod credentials;
 pub mod schema;
+mod validators;
 
 use crate::outposts::{ClientSettings, NetworkTimeouts, OutpostsClient, RetryPolicy};
 use crate::resources::capacity_task::CapacityTaskResource;
@@ -13,7 +14,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostic;
 use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::Function;
 use tfplugin::path::AttributePath;
@@ -42,9 +43,8 @@ impl Provider for OutpostsProvider {
         schema::schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        config::parse(config).1
-    }
+    // No `validate` hook: every check of the provider block is a validator in its
+    // schema, which the framework runs on ValidateProviderConfig.
 
     async fn configure(
         &self,
@@ -68,10 +68,16 @@ impl Provider for OutpostsProvider {
                 ),
             };
         }
-        let (parsed, diagnostics) = config::parse(config);
+        // Terraform validated the block before, but with values it did not know yet
+        // skipped; now all are known, so the schema's validators run again.
+        let diagnostics = schema::schema().block.validate_config(config);
         if diagnostics.has_errors() {
             return Configured::Failed(diagnostics);
         }
+        let parsed = match config::parse(config) {
+            Ok(parsed) => parsed,
+            Err(diagnostics) => return Configured::Failed(diagnostics),
+        };
         match build_client(parsed, terraform_version).await {
             Ok(client) => {
                 tracing::info!(region = client.region(), "provider configured");

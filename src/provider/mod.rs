@@ -322,3 +322,41 @@ async fn https_client_trusting(
         .tls_context(context)
         .build_https())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::config::tests::config;
+    use super::*;
+
+    /// ConfigureProvider gets values ValidateProviderConfig saw unknown: the schema's
+    /// validators run again there, before any AWS client is built.
+    #[tokio::test]
+    async fn configure_rejects_what_validation_could_not_see() {
+        for (pairs, expected) in [
+            (
+                vec![("region", Value::string("mars"))],
+                "region: Invalid region",
+            ),
+            (
+                vec![("access_key", Value::string("SECRET-AKID"))],
+                "secret_key: Missing secret_key",
+            ),
+        ] {
+            let configured = OutpostsProvider::new()
+                .configure(&config(&pairs), "1.9.0")
+                .await;
+            let Configured::Failed(d) = configured else {
+                panic!("{expected}: configured");
+            };
+            let errors: Vec<String> = d
+                .iter()
+                .map(|d| {
+                    let path = d.attribute.as_ref().map(ToString::to_string);
+                    format!("{}: {}", path.unwrap_or_default(), d.summary)
+                })
+                .collect();
+            assert_eq!(errors, [expected]);
+            assert!(!format!("{d:?}").contains("SECRET"), "{d:?}");
+        }
+    }
+}

@@ -197,7 +197,7 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<AssetsState, Diagnostics> {
-        let mut state: AssetsState = super::read_config(&self.schema(), config)?;
+        let mut state: AssetsState = super::read_config(config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
         super::same_region(client, &outpost)?;

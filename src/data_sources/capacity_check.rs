@@ -111,9 +111,8 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityCheckState, Diagnostics> {
-        let schema = self.schema();
-        let mut state: CapacityCheckState = super::read_config(&schema, config)?;
-        let layout: Layout = super::read_config(&schema, config)?;
+        let mut state: CapacityCheckState = super::read_config(config)?;
+        let layout: Layout = super::read_config(config)?;
         let client = ctx.client()?;
         super::same_region(client, &layout.outpost_identifier)?;
         let start = start_request(&layout);

@@ -217,7 +217,7 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityTaskDataState, Diagnostics> {
-        let mut state: CapacityTaskDataState = super::read_config(&self.schema(), config)?;
+        let mut state: CapacityTaskDataState = super::read_config(config)?;
         let client = ctx.client()?;
         let outpost = state.outpost_identifier.clone();
         super::same_region(client, &outpost)?;

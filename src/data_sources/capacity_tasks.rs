@@ -145,7 +145,7 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<CapacityTasksState, Diagnostics> {
-        let mut state: CapacityTasksState = super::read_config(&self.schema(), config)?;
+        let mut state: CapacityTasksState = super::read_config(config)?;
         let client = ctx.client()?;
         if let Some(outpost) = &state.outpost_identifier {
             super::same_region(client, outpost)?;

@@ -124,16 +124,6 @@ pub(crate) fn same_region(
 
 /// The configuration did not decode into the data source's struct: the schema and the
 /// struct disagree, or Terraform sent something unexpected.
-pub(crate) fn bad_config(error: tfplugin::value::ValueError) -> tfplugin::diag::Diagnostics {
-    let path = error.path.clone();
-    Diagnostic::error(
-        "Unreadable configuration",
-        format!("The provider could not read the configuration Terraform sent: {error}"),
-    )
-    .at(path)
-    .into()
-}
-
 /// [`call`] for a request about something inside an Outpost: a NotFound points at the
 /// Outpost or at `inner`, whichever AWS could not find.
 pub(crate) async fn call_within<T>(
@@ -183,10 +173,10 @@ where
     Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A data source's configuration as its serde struct.
+/// A data source's configuration as its serde struct, with the attribute path of what
+/// does not fit.
 pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
-    schema: &tfplugin::schema::Schema,
     config: &tfplugin::value::Value,
 ) -> Result<T, tfplugin::diag::Diagnostics> {
-    tfplugin::value::to_serde(config, &schema.value_type()).map_err(bad_config)
+    Ok(tfplugin::typed::decode(config, "configuration")?)
 }

@@ -164,7 +164,7 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<OutpostsState, Diagnostics> {
-        let mut state: OutpostsState = super::read_config(&self.schema(), config)?;
+        let mut state: OutpostsState = super::read_config(config)?;
         let client = ctx.client()?;
         let filter = OutpostFilter {
             life_cycle_statuses: state.life_cycle_statuses.clone().unwrap_or_default(),

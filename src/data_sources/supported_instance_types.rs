@@ -106,7 +106,7 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
         ctx: &Context<OutpostsClient>,
         config: &Value,
     ) -> Result<SupportedInstanceTypesState, Diagnostics> {
-        let mut state: SupportedInstanceTypesState = super::read_config(&self.schema(), config)?;
+        let mut state: SupportedInstanceTypesState = super::read_config(config)?;
         let client = ctx.client()?;
         super::same_region(client, &state.outpost_identifier)?;
         // NotFound is about the Outpost, or else the order or asset named.

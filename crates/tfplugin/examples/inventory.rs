@@ -14,8 +14,9 @@ use tfplugin::function::{Function, FunctionError, Parameter, Signature};
 use tfplugin::path::AttributePath;
 use tfplugin::provider::{Configured, Provider};
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::{matches, one_of};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::typed;
+use tfplugin::validators::{int_between, matches, one_of};
+use tfplugin::value::{Type, Value};
 use tfplugin::{logging, plugin};
 
 /// The catalogue: SKU, name, and the stock in the north and south warehouses.
@@ -60,13 +61,11 @@ impl Provider for InventoryProvider {
             };
         }
         // The schema's validator has already refused anything but north and south.
-        match value::decode::<ProviderConfig>(config) {
+        match typed::decode::<ProviderConfig>(config, "provider block") {
             Ok(c) => Configured::Ready(Warehouse {
                 south: c.warehouse == "south",
             }),
-            Err(e) => Configured::Failed(
-                Diagnostic::error("Invalid provider block", e.to_string()).into(),
-            ),
+            Err(problem) => Configured::Failed(problem.into()),
         }
     }
 
@@ -90,14 +89,32 @@ struct Item;
 #[derive(Deserialize)]
 struct ItemConfig {
     sku: String,
+    hold: Option<Hold>,
+}
+
+/// A nested attribute: how many to hold back from `available`.
+#[derive(Clone, Serialize, Deserialize)]
+struct Hold {
+    quantity: i64,
+    reason: Option<String>,
+}
+
+/// A computed nested attribute: where the item is kept.
+#[derive(Serialize, Deserialize)]
+struct Bin {
+    aisle: i64,
+    shelf: String,
 }
 
 /// What it reads.
 #[derive(Serialize, Deserialize)]
 struct ItemState {
     sku: String,
+    hold: Option<Hold>,
     name: String,
     quantity: i64,
+    available: i64,
+    bins: Vec<Bin>,
 }
 
 #[async_trait]
@@ -124,9 +141,45 @@ impl DataSource<Warehouse> for Item {
                         .description("What it is."),
                 )
                 .attribute(
+                    Attribute::single_nested(
+                        "hold",
+                        [
+                            Attribute::number("quantity")
+                                .required()
+                                .description("How many to hold back.")
+                                .validator(int_between(1, 100)),
+                            Attribute::string("reason")
+                                .optional()
+                                .description("Why, for the record."),
+                        ],
+                    )
+                    .optional()
+                    .description("Items held back from `available`, e.g. for repairs."),
+                )
+                .attribute(
                     Attribute::number("quantity")
                         .computed()
                         .description("How many the warehouse holds."),
+                )
+                .attribute(
+                    Attribute::number("available")
+                        .computed()
+                        .description("`quantity` less what `hold` holds back, at least 0."),
+                )
+                .attribute(
+                    Attribute::list_nested(
+                        "bins",
+                        [
+                            Attribute::number("aisle")
+                                .computed()
+                                .description("The aisle."),
+                            Attribute::string("shelf")
+                                .computed()
+                                .description("The shelf."),
+                        ],
+                    )
+                    .computed()
+                    .description("Where the item is kept, one bin per shelf."),
                 ),
         )
     }
@@ -137,8 +190,7 @@ impl DataSource<Warehouse> for Item {
         config: &Value,
     ) -> Result<ItemState, Diagnostics> {
         let warehouse = ctx.client()?;
-        let config: ItemConfig = value::decode(config)
-            .map_err(|e| Diagnostic::error("Invalid configuration", e.message).at(e.path))?;
+        let config: ItemConfig = typed::decode(config, "configuration")?;
         let Some(&(sku, name, north, south)) =
             CATALOGUE.iter().find(|(sku, ..)| *sku == config.sku)
         else {
@@ -149,10 +201,20 @@ impl DataSource<Warehouse> for Item {
             .at(AttributePath::attr("sku"))
             .into());
         };
+        let quantity = if warehouse.south { south } else { north };
+        let held = config.hold.as_ref().map_or(0, |h| h.quantity);
         Ok(ItemState {
             sku: sku.to_string(),
+            hold: config.hold,
             name: name.to_string(),
-            quantity: if warehouse.south { south } else { north },
+            quantity,
+            available: (quantity - held).max(0),
+            bins: (1..=2)
+                .map(|shelf| Bin {
+                    aisle: sku.len() as i64,
+                    shelf: format!("{}{shelf}", &sku[..1]),
+                })
+                .collect(),
         })
     }
 }

@@ -17,8 +17,9 @@ use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource, import_passthrough};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::timeouts::{Operation, Timeouts};
+use tfplugin::typed;
 use tfplugin::validators::{each, length_between, matches, one_of, string_is, unique};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{Type, Value};
 use tfplugin::{logging, plugin};
 
 /// What configuring the provider produces: every operation receives it.
@@ -56,12 +57,9 @@ impl Provider for NotesProvider {
                 reason: "the directory is not known until apply".into(),
             };
         }
-        let config: ProviderConfig = match value::decode(config) {
+        let config: ProviderConfig = match typed::decode(config, "provider block") {
             Ok(c) => c,
-            Err(e) => {
-                let problem = Diagnostic::error("Invalid provider block", e.to_string());
-                return Configured::Failed(problem.into());
-            }
+            Err(problem) => return Configured::Failed(problem.into()),
         };
         if let Err(e) = std::fs::create_dir_all(&config.directory) {
             let problem = Diagnostic::error(

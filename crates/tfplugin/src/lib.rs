@@ -189,6 +189,7 @@ pub mod resource;
 pub mod schema;
 pub mod timeouts;
 mod tls;
+pub mod typed;
 pub mod validators;
 pub mod value;
 

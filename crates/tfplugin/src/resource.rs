@@ -12,8 +12,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 impl PlanRequest {
-    /// The configuration as the serde struct `T`. Fails, naming the attribute, when a
-    /// value is not yet known or does not fit `T`.
+    /// The configuration as the serde struct `T`; a value not yet known reads as null
+    /// (see [`typed`](crate::typed)). Fails, naming the attribute, when a value does not
+    /// fit `T`.
     pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         typed(&self.config, "configuration")
     }
@@ -30,28 +31,15 @@ impl<S> ApplyRequest<S> {
         typed(&self.config, "configuration")
     }
 
-    /// The planned state as the serde struct `T`; computed members may still be unknown
-    /// on create, so `T` should not need them.
+    /// The planned state as the serde struct `T`; computed members still unknown on
+    /// create read as null (see [`typed`](crate::typed)).
     pub fn planned_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         typed(&self.planned_state, "planned state")
     }
 }
 
 fn typed<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, Diagnostic> {
-    crate::value::decode(value).map_err(|e| {
-        let diagnostic = Diagnostic::error(
-            format!("Unreadable {what}"),
-            format!(
-                "The {what} does not fit the provider's types: {}",
-                e.message
-            ),
-        );
-        if e.path.is_empty() {
-            diagnostic
-        } else {
-            diagnostic.at(e.path)
-        }
-    })
+    crate::typed::decode(value, what)
 }
 
 /// Import by ID passthrough: the state of an object known only by `id`, with the

@@ -174,7 +174,7 @@ output "format" {{ value = notes_note.hello.format }}
 #[test]
 fn the_inventory_example_works_under_terraform() {
     let dir = install("inventory");
-    let write = |warehouse: &str, category: &str, number: &str| {
+    let write_with = |warehouse: &str, category: &str, number: &str, hold: &str| {
         let config = format!(
             r#"terraform {{
   required_providers {{
@@ -186,14 +186,19 @@ provider "inventory" {{
 }}
 data "inventory_item" "hammer" {{
   sku = provider::inventory::sku("{category}", {number})
+  {hold}
 }}
 output "sku" {{ value = data.inventory_item.hammer.sku }}
 output "name" {{ value = data.inventory_item.hammer.name }}
 output "quantity" {{ value = data.inventory_item.hammer.quantity }}
+output "available" {{ value = data.inventory_item.hammer.available }}
+output "first_bin" {{ value = data.inventory_item.hammer.bins[0].shelf }}
 "#
         );
         std::fs::write(dir.path().join("main.tf"), config).expect("write config");
     };
+    let write =
+        |warehouse: &str, category: &str, number: &str| write_with(warehouse, category, number, "");
 
     write("north", "tools", "42");
     let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
@@ -207,6 +212,25 @@ output "quantity" {{ value = data.inventory_item.hammer.quantity }}
     write("south", "tools", "42");
     let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
     assert!(applied.contains("quantity = 3"), "{applied}");
+
+    // Nested attributes: an optional object argument, a computed list of objects.
+    write_with(
+        "north",
+        "tools",
+        "42",
+        r#"hold = { quantity = 5, reason = "repairs" }"#,
+    );
+    let applied = ok(dir.path(), &["apply", "-auto-approve", "-no-color"]);
+    assert!(applied.contains("available = 7"), "{applied}");
+    assert!(applied.contains("first_bin = \"T1\""), "{applied}");
+    // A nested attribute's validator reports on `hold.quantity`; Terraform 1.11 shows
+    // the data block for a path into an object value.
+    write_with("north", "tools", "42", "hold = { quantity = 500 }");
+    let text = refused(dir.path());
+    assert!(
+        text.contains("quantity must be a whole number from 1 to 100, got 500"),
+        "{text}"
+    );
 
     // The provider block's validator.
     write("west", "tools", "42");

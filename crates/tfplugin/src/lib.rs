@@ -208,6 +208,37 @@ mod server;
 /// What the crate's tests share.
 #[cfg(test)]
 pub(crate) mod test_support {
+    use crate::diag::Diagnostics;
+    use crate::value::Value;
+
+    /// An object value with these attributes.
+    pub(crate) fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// `(summary, attribute path, detail)` of each diagnostic, the path empty where
+    /// there is none.
+    pub(crate) fn summaries(diagnostics: &Diagnostics) -> Vec<(String, String, String)> {
+        diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.summary.clone(),
+                    d.attribute
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
+            .collect()
+    }
+
     /// The name of the provider this framework was first written for, and of its cloud:
     /// neither may appear in the framework. Spelled with `concat!` so that the sources
     /// that check for them do not contain them.

@@ -56,6 +56,7 @@ pub fn unknowns_as_null(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::object;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -68,15 +69,6 @@ mod tests {
     #[derive(Debug, Deserialize, PartialEq)]
     struct Rule {
         port: u16,
-    }
-
-    fn object(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
     }
 
     #[test]

@@ -3,15 +3,7 @@ use crate::plan_modifiers::{
     requires_replace, requires_replace_if, unordered, use_state_for_unknown,
 };
 use crate::schema::NestedBlock;
-
-fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
+use crate::test_support::object;
 
 /// A disk: `zone` forces a new one, `size` only when it shrinks, `label` is changed
 /// in place, `kind` defaults to "ssd", `id` never changes, `etag` changes with

@@ -1,6 +1,7 @@
 use super::*;
 use crate::diag::Diagnostics;
 use crate::proto::tfplugin6 as pb;
+use crate::test_support::{object, summaries};
 
 fn sample() -> Schema {
     Schema::new(
@@ -41,15 +42,6 @@ fn value_type_has_one_member_per_attribute_and_block() {
     assert_eq!(members.len(), 4);
 }
 
-fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
-
 fn with_id() -> Block {
     sample()
         .block
@@ -57,16 +49,9 @@ fn with_id() -> Block {
 }
 
 fn paths(d: &Diagnostics) -> Vec<(String, String)> {
-    d.iter()
-        .map(|d| {
-            (
-                d.summary.clone(),
-                d.attribute
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            )
-        })
+    summaries(d)
+        .into_iter()
+        .map(|(summary, path, _)| (summary, path))
         .collect()
 }
 

@@ -1,14 +1,6 @@
 use super::*;
 use crate::schema::{Attribute, Block, NestedBlock};
-
-fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
+use crate::test_support::{object, summaries};
 
 fn strings(items: &[&str]) -> Value {
     Value::List(items.iter().map(|s| Value::string(*s)).collect())
@@ -16,19 +8,19 @@ fn strings(items: &[&str]) -> Value {
 
 /// `(summary, path, detail)` of each diagnostic a block's validation reports.
 fn problems(block: &Block, config: &Value) -> Vec<(String, String, String)> {
-    block
-        .validate_config(config)
+    summaries(&block.validate_config(config))
+}
+
+/// A number from its text.
+fn number(text: &str) -> Value {
+    Value::Number(crate::value::Number::parse(text).expect("number"))
+}
+
+/// `(summary, path)` of each of the `problems`.
+fn summaries_at(problems: &[(String, String, String)]) -> Vec<(&str, &str)> {
+    problems
         .iter()
-        .map(|d| {
-            (
-                d.summary.clone(),
-                d.attribute
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                d.detail.clone(),
-            )
-        })
+        .map(|(summary, path, _)| (summary.as_str(), path.as_str()))
         .collect()
 }
 
@@ -78,21 +70,17 @@ fn value_validators_report_on_the_attribute_and_pass_null_and_unknown() {
     assert!(problems(&block, &all(Value::Null)).is_empty());
     assert!(problems(&block, &all(Value::Unknown)).is_empty());
 
-    let config = object(&[
-        ("name", Value::string("x")),
-        ("size", Value::string("huge")),
-        ("count", Value::int(11)),
-        (
-            "ratio",
-            Value::Number(crate::value::Number::parse("1.5").expect("number")),
-        ),
-        ("code", Value::string("AB-12")),
-    ]);
-    let found = problems(&block, &config);
-    let at: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, p, _)| (s.as_str(), p.as_str()))
-        .collect();
+    let config = |name: &str, size: &str, count: i64, ratio: &str, code: &str| {
+        object(&[
+            ("name", Value::string(name)),
+            ("size", Value::string(size)),
+            ("count", Value::int(count)),
+            ("ratio", number(ratio)),
+            ("code", Value::string(code)),
+        ])
+    };
+    let found = problems(&block, &config("x", "huge", 11, "1.5", "AB-12"));
+    let at = summaries_at(&found);
     assert_eq!(
         at,
         vec![
@@ -110,16 +98,7 @@ fn value_validators_report_on_the_attribute_and_pass_null_and_unknown() {
     );
     assert_eq!(found[4].2, "\"AB-12\" is not a code such as \"ab-12\".");
 
-    let fine = object(&[
-        ("name", Value::string("abc")),
-        ("size", Value::string("large")),
-        ("count", Value::int(10)),
-        (
-            "ratio",
-            Value::Number(crate::value::Number::parse("0.5").expect("number")),
-        ),
-        ("code", Value::string("ab-12")),
-    ]);
+    let fine = config("abc", "large", 10, "0.5", "ab-12");
     assert!(problems(&block, &fine).is_empty());
 }
 
@@ -130,7 +109,7 @@ fn a_fraction_is_not_a_whole_number() {
             .optional()
             .validator(int_between(0, 10)),
     );
-    let half = Value::Number(crate::value::Number::parse("2.5").expect("number"));
+    let half = number("2.5");
     let (_, path, detail) = one(&block, &object(&[("count", half)]));
     assert_eq!(path, "count");
     assert!(detail.contains("got 2.5"), "{detail}");
@@ -152,10 +131,7 @@ fn collection_validators_check_size_uniqueness_and_each_element() {
     assert_eq!((summary.as_str(), path.as_str()), ("Invalid tags", "tags"));
 
     let found = problems(&block, &object(&[("tags", strings(&["t-1", "x", "t-1"]))]));
-    let at: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, p, _)| (s.as_str(), p.as_str()))
-        .collect();
+    let at = summaries_at(&found);
     assert_eq!(
         at,
         vec![
@@ -313,10 +289,7 @@ fn nested_attributes_are_validated_at_their_paths() {
         ),
     )]);
     let found = problems(&block, &config);
-    let at: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, p, _)| (s.as_str(), p.as_str()))
-        .collect();
+    let at = summaries_at(&found);
     assert_eq!(
         at,
         vec![

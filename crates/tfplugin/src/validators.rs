@@ -434,55 +434,51 @@ fn names<S: Into<String>>(others: impl IntoIterator<Item = S>) -> Vec<String> {
     others.into_iter().map(Into::into).collect()
 }
 
+/// A rule over the `others` (attributes of the same block) that applies while this
+/// attribute is set: each other whose being set is `offending` is reported with
+/// `problem(this, other)`, at this attribute.
+fn while_set(
+    description: String,
+    others: Vec<String>,
+    offending: bool,
+    problem: fn(&str, &str) -> Diagnostic,
+) -> SharedValidator {
+    from_fn(description, move |check, out| {
+        if check.value.is_null() {
+            return;
+        }
+        let me = name_of(check.path);
+        for other in &others {
+            if sibling_set(check.parent, other) == Some(offending) {
+                out.push(problem(&me, other).at(check.path.clone()));
+            }
+        }
+    })
+}
+
 /// When this attribute is set, none of the `others` (attributes of the same block)
 /// may be.
 pub fn conflicts_with<S: Into<String>>(others: impl IntoIterator<Item = S>) -> SharedValidator {
     let others = names(others);
-    from_fn(
-        format!("Conflicts with {}.", listing(&others, "`")),
-        move |check, out| {
-            if check.value.is_null() {
-                return;
-            }
-            let me = name_of(check.path);
-            for other in &others {
-                if sibling_set(check.parent, other) == Some(true) {
-                    out.push(
-                        Diagnostic::error(
-                            "Conflicting arguments",
-                            format!("Set {other} or {me}, not both."),
-                        )
-                        .at(check.path.clone()),
-                    );
-                }
-            }
-        },
-    )
+    let description = format!("Conflicts with {}.", listing(&others, "`"));
+    while_set(description, others, true, |me, other| {
+        Diagnostic::error(
+            "Conflicting arguments",
+            format!("Set {other} or {me}, not both."),
+        )
+    })
 }
 
 /// When this attribute is set, every one of the `others` must be set too.
 pub fn also_requires<S: Into<String>>(others: impl IntoIterator<Item = S>) -> SharedValidator {
     let others = names(others);
-    from_fn(
-        format!("Requires {} too.", listing(&others, "`")),
-        move |check, out| {
-            if check.value.is_null() {
-                return;
-            }
-            let me = name_of(check.path);
-            for other in &others {
-                if sibling_set(check.parent, other) == Some(false) {
-                    out.push(
-                        Diagnostic::error(
-                            "Missing required argument",
-                            format!("{me} is set, so {other} must be set too."),
-                        )
-                        .at(check.path.clone()),
-                    );
-                }
-            }
-        },
-    )
+    let description = format!("Requires {} too.", listing(&others, "`"));
+    while_set(description, others, false, |me, other| {
+        Diagnostic::error(
+            "Missing required argument",
+            format!("{me} is set, so {other} must be set too."),
+        )
+    })
 }
 
 /// How many of this attribute and the `others` are set; `None` while any is unknown.

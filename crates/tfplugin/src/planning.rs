@@ -65,6 +65,21 @@ fn member_mut<'v>(object: &'v mut Value, name: &str) -> Option<&'v mut Value> {
     }
 }
 
+/// The member `name` of an object with its path and its configured and stored
+/// counterparts; `None` where the planned object has no such member.
+fn member<'v>(
+    name: &str,
+    path: &AttributePath,
+    config: &'v Value,
+    prior: Option<&'v Value>,
+    planned: &'v mut Value,
+) -> Option<(AttributePath, &'v Value, Option<&'v Value>, &'v mut Value)> {
+    let slot = member_mut(planned, name)?;
+    let config = config.attr(name).unwrap_or(&Value::Null);
+    let prior = prior.and_then(|p| p.attr(name));
+    Some((path.attribute(name), config, prior, slot))
+}
+
 /// The elements of a planned collection with their configured and stored counterparts:
 /// by index in a list, by key in a map, the value itself for a single object. Set
 /// elements have no counterparts.
@@ -104,11 +119,11 @@ fn pair_elements<'v>(
 /// Steps 1 and 2: defaults and equivalence.
 fn prepare_block(block: &Block, config: &Value, prior: Option<&Value>, planned: &mut Value) {
     prepare_attributes(&block.attributes, config, prior, planned);
+    let root = AttributePath::root();
     for nested in &block.blocks {
-        let name = &nested.type_name;
-        let config = config.attr(name).unwrap_or(&Value::Null);
-        let prior = prior.and_then(|p| p.attr(name));
-        let Some(slot) = member_mut(planned, name) else {
+        let Some((_, config, prior, slot)) =
+            member(&nested.type_name, &root, config, prior, planned)
+        else {
             continue;
         };
         if let (Some(equivalent), Some(stored)) = (&nested.equivalence, prior)
@@ -121,7 +136,6 @@ fn prepare_block(block: &Block, config: &Value, prior: Option<&Value>, planned: 
             continue;
         }
         let single = matches!(nested.nesting, Nesting::Single | Nesting::Group);
-        let root = AttributePath::root();
         for (_, config, prior, item) in pair_elements(single, config, prior, slot, &root) {
             prepare_block(&nested.block, config, prior, item);
         }
@@ -143,11 +157,10 @@ fn prepare_attributes(
     prior: Option<&Value>,
     planned: &mut Value,
 ) {
+    let root = AttributePath::root();
     for attribute in attributes {
-        let name = &attribute.name;
-        let config = config.attr(name).unwrap_or(&Value::Null);
-        let prior = prior.and_then(|p| p.attr(name));
-        let Some(slot) = member_mut(planned, name) else {
+        let Some((_, config, prior, slot)) = member(&attribute.name, &root, config, prior, planned)
+        else {
             continue;
         };
         if config.is_null()
@@ -165,7 +178,6 @@ fn prepare_attributes(
             && nested.nesting != ObjectNesting::Set
         {
             let single = nested.nesting == ObjectNesting::Single;
-            let root = AttributePath::root();
             for (_, config, prior, item) in pair_elements(single, config, prior, slot, &root) {
                 prepare_attributes(&nested.attributes, config, prior, item);
             }
@@ -193,11 +205,9 @@ impl Walk<'_> {
     ) {
         self.attributes(&block.attributes, path, config, prior, planned);
         for nested in &block.blocks {
-            let name = &nested.type_name;
-            let at = path.attribute(name);
-            let config = config.attr(name).unwrap_or(&Value::Null);
-            let prior = prior.and_then(|p| p.attr(name));
-            let Some(slot) = member_mut(planned, name) else {
+            let Some((at, config, prior, slot)) =
+                member(&nested.type_name, path, config, prior, planned)
+            else {
                 continue;
             };
             self.modifiers(&nested.plan_modifiers, &at, config, prior, slot);
@@ -228,11 +238,9 @@ impl Walk<'_> {
             return;
         }
         for attribute in attributes {
-            let name = &attribute.name;
-            let at = path.attribute(name);
-            let config = config.attr(name).unwrap_or(&Value::Null);
-            let prior = prior.and_then(|p| p.attr(name));
-            let Some(slot) = member_mut(planned, name) else {
+            let Some((at, config, prior, slot)) =
+                member(&attribute.name, path, config, prior, planned)
+            else {
                 continue;
             };
             if attribute.computed && attribute.default.is_none() && config.is_null() && self.changed

@@ -3,22 +3,26 @@
 //! Terraform sent become diagnostics, never panics.
 
 use super::context::Context;
-use super::diag::{Diagnostic, Diagnostics, path_to_proto};
-use super::erased::{ErasedApply, ErasedDataSource, ErasedResource};
-use super::function::{Function, FunctionError, Signature};
+use super::diag::{Diagnostics, path_to_proto};
+use super::erased::ErasedApply;
+use super::function::FunctionError;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::provider::{Configured, Provider};
 use super::resource::PlanRequest;
-use super::schema::Schema;
-use super::value::{self, Type, Value};
+use super::value::{self, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+mod served;
 mod wire;
-use wire::{call, capabilities, decode, diags, encode, function_proto};
+use served::{
+    ServedDataSource, ServedFunction, ServedResource, ServedSchema, find_served, validate,
+    validate_found,
+};
+use wire::{call, capabilities, decode, decode_change, diags, encode, function_proto};
 
 /// The state of ConfigureProvider: nothing yet, a client, or why there is none.
 enum ClientSlot<C> {
@@ -26,27 +30,6 @@ enum ClientSlot<C> {
     Ready(Arc<C>),
     Unavailable(String),
 }
-
-/// A schema and the value type of its values, which every call decodes and encodes
-/// with: both worked out once, when the provider's schemas are built, not at every call.
-struct ServedSchema {
-    schema: Schema,
-    ty: Type,
-}
-
-impl ServedSchema {
-    fn new(schema: Schema) -> Self {
-        let ty = schema.value_type();
-        ServedSchema { schema, ty }
-    }
-}
-
-/// A resource with the schema it declared.
-type ServedResource<C> = (Box<dyn ErasedResource<C>>, ServedSchema);
-/// A data source with the schema it declared.
-type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, ServedSchema);
-/// A function with the signature it declared, computed once.
-type ServedFunction = (Box<dyn Function>, Signature);
 
 /// Serves one provider over tfplugin6.
 pub struct ProviderService<P: Provider> {
@@ -57,24 +40,6 @@ pub struct ProviderService<P: Provider> {
     functions: BTreeMap<&'static str, ServedFunction>,
     client: RwLock<ClientSlot<P::Client>>,
     stop: CancellationToken,
-}
-
-/// Decodes a configuration with its schema's type, then checks it against the schema
-/// and with the provider's own validation.
-fn validate(
-    raw: Option<&pb::DynamicValue>,
-    served: &ServedSchema,
-    what: &str,
-    check: impl FnOnce(&Value) -> Diagnostics,
-) -> Diagnostics {
-    match decode(raw, &served.ty, what) {
-        Ok(config) => {
-            let mut d = served.schema.block.validate_config(&config);
-            d.extend(check(&config));
-            d
-        }
-        Err(d) => d,
-    }
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -125,13 +90,12 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn resource(&self, type_name: &str) -> Result<&ServedResource<P::Client>, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown resource type",
-                format!("This provider does not have a resource type named {type_name:?}."),
-            )
-            .into()
-        })
+        find_served(
+            &self.resources,
+            type_name,
+            "Unknown resource type",
+            "a resource type",
+        )
     }
 
     fn function_protos(&self) -> std::collections::HashMap<String, pb::Function> {
@@ -142,13 +106,12 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn data_source(&self, type_name: &str) -> Result<&ServedDataSource<P::Client>, Diagnostics> {
-        self.data_sources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source type",
-                format!("This provider does not have a data source named {type_name:?}."),
-            )
-            .into()
-        })
+        find_served(
+            &self.data_sources,
+            type_name,
+            "Unknown data source type",
+            "a data source",
+        )
     }
 }
 
@@ -229,16 +192,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let request = request.into_inner();
-        let diagnostics = match self.resource(&request.type_name) {
-            Ok((resource, schema)) => {
-                validate(request.config.as_ref(), schema, "configuration", |config| {
-                    resource.validate(config)
-                })
-            }
-            Err(d) => d,
-        };
+        let found = self.resource(&request.type_name);
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: diags(&diagnostics),
+            diagnostics: validate_found(found, request.config.as_ref(), |resource, config| {
+                resource.validate(config)
+            }),
         }))
     }
 
@@ -247,16 +205,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let request = request.into_inner();
-        let diagnostics = match self.data_source(&request.type_name) {
-            Ok((data_source, schema)) => {
-                validate(request.config.as_ref(), schema, "configuration", |config| {
-                    data_source.validate(config)
-                })
-            }
-            Err(d) => d,
-        };
+        let found = self.data_source(&request.type_name);
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: diags(&diagnostics),
+            diagnostics: validate_found(found, request.config.as_ref(), |data_source, config| {
+                data_source.validate(config)
+            }),
         }))
     }
 
@@ -399,11 +352,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
         };
         let ty = &served.ty;
-        let decoded = decode(request.prior_state.as_ref(), ty, "prior state").and_then(|prior| {
-            let proposed = decode(request.proposed_new_state.as_ref(), ty, "proposed state")?;
-            let config = decode(request.config.as_ref(), ty, "configuration")?;
-            Ok((prior, proposed, config))
-        });
+        let decoded = decode_change(
+            ty,
+            request.prior_state.as_ref(),
+            (request.proposed_new_state.as_ref(), "proposed state"),
+            request.config.as_ref(),
+        );
         let (prior, proposed, config) = match decoded {
             Ok(v) => v,
             Err(d) => {
@@ -451,11 +405,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
         };
         let ty = &served.ty;
-        let decoded = decode(request.prior_state.as_ref(), ty, "prior state").and_then(|prior| {
-            let planned = decode(request.planned_state.as_ref(), ty, "planned state")?;
-            let config = decode(request.config.as_ref(), ty, "configuration")?;
-            Ok((prior, planned, config))
-        });
+        let decoded = decode_change(
+            ty,
+            request.prior_state.as_ref(),
+            (request.planned_state.as_ref(), "planned state"),
+            request.config.as_ref(),
+        );
         let (prior_state, planned_state, config) = match decoded {
             Ok(v) => v,
             Err(d) => {

@@ -31,6 +31,21 @@ pub(super) fn decode(
     })
 }
 
+/// Decodes the values of a resource change, in order: the prior state, the new state
+/// (`new.1` says which: proposed or planned) and the configuration. The first that
+/// cannot be decoded is the error.
+pub(super) fn decode_change(
+    ty: &Type,
+    prior: Option<&pb::DynamicValue>,
+    new: (Option<&pb::DynamicValue>, &str),
+    config: Option<&pb::DynamicValue>,
+) -> Result<(Value, Value, Value), Diagnostics> {
+    let prior = decode(prior, ty, "prior state")?;
+    let new = decode(new.0, ty, new.1)?;
+    let config = decode(config, ty, "configuration")?;
+    Ok((prior, new, config))
+}
+
 /// Encodes a value for Terraform; a failure is a provider bug reported as a diagnostic.
 pub(super) fn encode(
     value: &Value,

@@ -122,6 +122,15 @@ fn erase_outcome<S: Serialize>(
     }
 }
 
+/// Converts what an import or a data source's read found: a state, or why there is
+/// none.
+fn erase_found<S: Serialize>(value_type: &Type, found: Result<S, Diagnostics>) -> ErasedApplied {
+    match found {
+        Ok(state) => erase_outcome(value_type, Some(state), Vec::new(), Diagnostics::new()),
+        Err(diagnostics) => erase_outcome::<S>(value_type, None, Vec::new(), diagnostics),
+    }
+}
+
 fn failed(diagnostic: Diagnostic) -> ErasedApplied {
     ErasedApplied {
         state: Value::Null,
@@ -224,17 +233,7 @@ where
     }
 
     async fn import(&self, ctx: &Context<C>, id: &str) -> ErasedApplied {
-        match self.resource.import(ctx, id).await {
-            Ok(state) => erase_outcome(
-                &self.value_type,
-                Some(state),
-                Vec::new(),
-                Diagnostics::new(),
-            ),
-            Err(diagnostics) => {
-                erase_outcome::<R::State>(&self.value_type, None, Vec::new(), diagnostics)
-            }
-        }
+        erase_found(&self.value_type, self.resource.import(ctx, id).await)
     }
 }
 
@@ -289,16 +288,6 @@ where
     }
 
     async fn read(&self, ctx: &Context<C>, config: &Value) -> ErasedApplied {
-        match self.data_source.read(ctx, config).await {
-            Ok(state) => erase_outcome(
-                &self.value_type,
-                Some(state),
-                Vec::new(),
-                Diagnostics::new(),
-            ),
-            Err(diagnostics) => {
-                erase_outcome::<D::State>(&self.value_type, None, Vec::new(), diagnostics)
-            }
-        }
+        erase_found(&self.value_type, self.data_source.read(ctx, config).await)
     }
 }

@@ -17,7 +17,8 @@ use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::typed;
 use tfplugin::validators::{int_between, matches, one_of};
 use tfplugin::value::{Type, Value};
-use tfplugin::{logging, plugin};
+
+mod common;
 
 /// The catalogue: SKU, name, and the stock in the north and south warehouses.
 const CATALOGUE: &[(&str, &str, i64, i64)] = &[
@@ -268,24 +269,5 @@ impl Function for Sku {
 }
 
 fn main() -> ExitCode {
-    let debug = std::env::args().any(|a| a == "-debug");
-    logging::init(logging::level_from_env(), &["inventory"]);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("inventory: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let options = plugin::ServeOptions {
-        provider_address: "registry.terraform.io/example/inventory".into(),
-        debug,
-    };
-    match runtime.block_on(plugin::serve(InventoryProvider, options)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inventory: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main(InventoryProvider, &["inventory"])
 }

@@ -20,7 +20,8 @@ use tfplugin::timeouts::{Operation, Timeouts};
 use tfplugin::typed;
 use tfplugin::validators::{each, length_between, matches, one_of, string_is, unique};
 use tfplugin::value::{Type, Value};
-use tfplugin::{logging, plugin};
+
+mod common;
 
 /// What configuring the provider produces: every operation receives it.
 struct Store {
@@ -165,11 +166,7 @@ impl Resource<Store> for Note {
         ctx: &Context<Store>,
         request: ApplyRequest<NoteState>,
     ) -> ApplyResponse<NoteState> {
-        // The plan is complete (the ID too): writing it is all there is to do.
-        match request.planned_as() {
-            Ok(note) => write(ctx, note, CREATE).await,
-            Err(d) => ApplyResponse::failed(d),
-        }
+        write(ctx, request, CREATE).await
     }
 
     async fn update(
@@ -177,10 +174,7 @@ impl Resource<Store> for Note {
         ctx: &Context<Store>,
         request: ApplyRequest<NoteState>,
     ) -> ApplyResponse<NoteState> {
-        match request.planned_as() {
-            Ok(note) => write(ctx, note, UPDATE).await,
-            Err(d) => ApplyResponse::failed(d),
-        }
+        write(ctx, request, UPDATE).await
     }
 
     async fn delete(&self, ctx: &Context<Store>, note: NoteState, _: Vec<u8>) -> Diagnostics {
@@ -253,15 +247,16 @@ impl Store {
     }
 }
 
-/// Writes `note` to its file within the operation's timeout.
+/// Writes the planned note to its file within the operation's timeout: all there is to
+/// a create or an update, since the plan is complete (the ID too).
 async fn write(
     ctx: &Context<Store>,
-    note: NoteState,
+    request: ApplyRequest<NoteState>,
     operation: Operation,
 ) -> ApplyResponse<NoteState> {
-    let store = match ctx.client() {
-        Ok(s) => s,
-        Err(d) => return ApplyResponse::failed(d),
+    let (note, store) = match (request.planned_as::<NoteState>(), ctx.client()) {
+        (Ok(note), Ok(s)) => (note, s),
+        (Err(d), _) | (_, Err(d)) => return ApplyResponse::failed(d),
     };
     let json = match serde_json::to_vec_pretty(&note) {
         Ok(j) => j,
@@ -299,24 +294,5 @@ fn slug(text: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let debug = std::env::args().any(|a| a == "-debug");
-    logging::init(logging::level_from_env(), &["notes"]);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("notes: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let options = plugin::ServeOptions {
-        provider_address: "registry.terraform.io/example/notes".into(),
-        debug,
-    };
-    match runtime.block_on(plugin::serve(NotesProvider, options)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("notes: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main(NotesProvider, &["notes"])
 }

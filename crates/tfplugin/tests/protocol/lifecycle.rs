@@ -41,17 +41,7 @@ async fn plan_apply_read_and_destroy_round_trip_values_and_private_state() {
     );
     assert_eq!(state.attr("pages").and_then(Value::as_i64), Some(40));
 
-    let read = client
-        .read_resource(pb::read_resource::Request {
-            type_name: "test_notebook".into(),
-            current_state: dv(&state, &notebook_type()),
-            private: b"kept".to_vec(),
-            provider_meta: None,
-            client_capabilities: None,
-        })
-        .await
-        .expect("read")
-        .into_inner();
+    let read = read_notebook(&mut client, dv(&state, &notebook_type()), b"kept").await;
     assert_eq!(undv(&read.new_state), state);
     assert_eq!(read.private, b"kept");
 
@@ -74,17 +64,7 @@ async fn read_of_a_vanished_object_returns_null() {
     let mut client = connect().await;
     configure(&mut client, "lab").await;
     let gone = notebook(&[("id", Value::string("x")), ("title", Value::string("gone"))]);
-    let read = client
-        .read_resource(pb::read_resource::Request {
-            type_name: "test_notebook".into(),
-            current_state: dv(&gone, &notebook_type()),
-            private: Vec::new(),
-            provider_meta: None,
-            client_capabilities: None,
-        })
-        .await
-        .expect("read")
-        .into_inner();
+    let read = read_notebook(&mut client, dv(&gone, &notebook_type()), &[]).await;
     assert!(undv(&read.new_state).is_null());
 }
 
@@ -92,28 +72,12 @@ async fn read_of_a_vanished_object_returns_null() {
 async fn import_builds_state_or_explains_a_bad_id() {
     let mut client = connect().await;
     configure(&mut client, "lab").await;
-    let imported = client
-        .import_resource_state(pb::import_resource_state::Request {
-            type_name: "test_notebook".into(),
-            id: "nb-diary".into(),
-            client_capabilities: None,
-        })
-        .await
-        .expect("import")
-        .into_inner();
+    let imported = import(&mut client, "nb-diary").await;
     assert_eq!(imported.imported_resources.len(), 1);
     let state = undv(&imported.imported_resources[0].state);
     assert_eq!(state.attr("title").and_then(Value::as_str), Some("diary"));
 
-    let bad = client
-        .import_resource_state(pb::import_resource_state::Request {
-            type_name: "test_notebook".into(),
-            id: "diary".into(),
-            client_capabilities: None,
-        })
-        .await
-        .expect("import")
-        .into_inner();
+    let bad = import(&mut client, "diary").await;
     assert!(bad.imported_resources.is_empty());
     assert_eq!(bad.diagnostics[0].summary, "Bad import ID");
 }
@@ -122,39 +86,13 @@ async fn import_builds_state_or_explains_a_bad_id() {
 async fn upgrade_resource_state_reads_stored_json_with_the_current_schema() {
     let mut client = connect().await;
     let stored = br#"{"id":"nb-1","title":"old","removed_attribute":true}"#;
-    let upgraded = client
-        .upgrade_resource_state(pb::upgrade_resource_state::Request {
-            type_name: "test_notebook".into(),
-            version: 0,
-            raw_state: Some(pb::RawState {
-                json: stored.to_vec(),
-                flatmap: Default::default(),
-            }),
-        })
-        .await
-        .expect("upgrade")
-        .into_inner();
-    assert!(
-        upgraded.diagnostics.is_empty(),
-        "{:?}",
-        upgraded.diagnostics
-    );
+    let upgraded = upgrade(&mut client, 0, stored).await;
+    assert_no_diagnostics(&upgraded.diagnostics);
     let state = undv(&upgraded.upgraded_state);
     assert_eq!(state.attr("title").and_then(Value::as_str), Some("old"));
     assert!(state.attr("pages").expect("pages").is_null());
 
-    let newer = client
-        .upgrade_resource_state(pb::upgrade_resource_state::Request {
-            type_name: "test_notebook".into(),
-            version: 7,
-            raw_state: Some(pb::RawState {
-                json: stored.to_vec(),
-                flatmap: Default::default(),
-            }),
-        })
-        .await
-        .expect("upgrade")
-        .into_inner();
+    let newer = upgrade(&mut client, 7, stored).await;
     assert_eq!(newer.diagnostics[0].summary, "State from a newer provider");
 }
 
@@ -168,23 +106,13 @@ async fn numbers_reach_terraform_as_the_text_its_state_file_holds() {
     const PAGES_AS_INT: [u8; 7] = [0xa5, b'p', b'a', b'g', b'e', b's', 0x28];
     let has = |bytes: &[u8], part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
     let mut client = connect().await;
-    let upgraded = client
-        .upgrade_resource_state(pb::upgrade_resource_state::Request {
-            type_name: "test_notebook".into(),
-            version: 1,
-            raw_state: Some(pb::RawState {
-                json: br#"{"id":"nb-1","title":"t","pages":40,"wait_for_stop":null}"#.to_vec(),
-                flatmap: Default::default(),
-            }),
-        })
-        .await
-        .expect("upgrade")
-        .into_inner();
-    assert!(
-        upgraded.diagnostics.is_empty(),
-        "{:?}",
-        upgraded.diagnostics
-    );
+    let upgraded = upgrade(
+        &mut client,
+        1,
+        br#"{"id":"nb-1","title":"t","pages":40,"wait_for_stop":null}"#,
+    )
+    .await;
+    assert_no_diagnostics(&upgraded.diagnostics);
     let raw = &upgraded.upgraded_state.as_ref().expect("upgraded").msgpack;
     assert!(has(raw, &PAGES_AS_TEXT), "{raw:02x?}");
 
@@ -196,20 +124,7 @@ async fn numbers_reach_terraform_as_the_text_its_state_file_holds() {
         .position(|w| w == PAGES_AS_TEXT)
         .expect("pages in the upgraded state");
     current.splice(at..at + PAGES_AS_TEXT.len(), PAGES_AS_INT);
-    let read = client
-        .read_resource(pb::read_resource::Request {
-            type_name: "test_notebook".into(),
-            current_state: Some(pb::DynamicValue {
-                msgpack: current,
-                json: Vec::new(),
-            }),
-            private: Vec::new(),
-            provider_meta: None,
-            client_capabilities: None,
-        })
-        .await
-        .expect("read")
-        .into_inner();
+    let read = read_notebook(&mut client, msgpack(current), &[]).await;
     assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
     let raw = &read.new_state.as_ref().expect("read state").msgpack;
     assert!(has(raw, &PAGES_AS_TEXT), "{raw:02x?}");
@@ -256,4 +171,40 @@ async fn stop_provider_makes_an_in_flight_apply_return_with_its_state() {
         .get_provider_schema(pb::get_provider_schema::Request {})
         .await
         .expect("still serving");
+}
+
+/// UpgradeResourceState of a notebook stored as `json` by schema `version`.
+async fn upgrade(
+    client: &mut ProviderClient<Channel>,
+    version: i64,
+    json: &[u8],
+) -> pb::upgrade_resource_state::Response {
+    client
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: "test_notebook".into(),
+            version,
+            raw_state: Some(pb::RawState {
+                json: json.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("upgrade")
+        .into_inner()
+}
+
+/// ImportResourceState of the notebook `id`.
+async fn import(
+    client: &mut ProviderClient<Channel>,
+    id: &str,
+) -> pb::import_resource_state::Response {
+    client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_notebook".into(),
+            id: id.into(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("import")
+        .into_inner()
 }

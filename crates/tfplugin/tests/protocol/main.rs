@@ -287,10 +287,7 @@ fn notebook(pairs: &[(&str, Value)]) -> Value {
 }
 
 fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue {
-        msgpack: value::encode_msgpack(value, ty).expect("encode"),
-        json: Vec::new(),
-    })
+    msgpack(value::encode_msgpack(value, ty).expect("encode"))
 }
 
 fn provider_config(label: Value) -> Option<pb::DynamicValue> {
@@ -329,6 +326,67 @@ fn paths(diagnostics: &[pb::Diagnostic]) -> Vec<String> {
         .collect()
 }
 
+async fn validate_provider(
+    client: &mut ProviderClient<Channel>,
+    label: Value,
+) -> pb::validate_provider_config::Response {
+    client
+        .validate_provider_config(pb::validate_provider_config::Request {
+            config: provider_config(label),
+        })
+        .await
+        .expect("validate provider")
+        .into_inner()
+}
+
+async fn validate_resource(
+    client: &mut ProviderClient<Channel>,
+    type_name: &str,
+    config: Option<pb::DynamicValue>,
+) -> pb::validate_resource_config::Response {
+    client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: type_name.into(),
+            config,
+            client_capabilities: None,
+        })
+        .await
+        .expect("validate resource")
+        .into_inner()
+}
+
+/// A value as Terraform sends it, from its msgpack bytes.
+fn msgpack(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: bytes,
+        json: Vec::new(),
+    })
+}
+
+/// ReadResource of a notebook stored as `current_state`, with `private`.
+async fn read_notebook(
+    client: &mut ProviderClient<Channel>,
+    current_state: Option<pb::DynamicValue>,
+    private: &[u8],
+) -> pb::read_resource::Response {
+    client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_notebook".into(),
+            current_state,
+            private: private.to_vec(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("read")
+        .into_inner()
+}
+
+#[track_caller]
+fn assert_no_diagnostics(diagnostics: &[pb::Diagnostic]) {
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
 async fn configure(client: &mut ProviderClient<Channel>, label: &str) {
     let response = client
         .configure_provider(pb::configure_provider::Request {
@@ -339,11 +397,7 @@ async fn configure(client: &mut ProviderClient<Channel>, label: &str) {
         .await
         .expect("configure")
         .into_inner();
-    assert!(
-        response.diagnostics.is_empty(),
-        "{:?}",
-        response.diagnostics
-    );
+    assert_no_diagnostics(&response.diagnostics);
 }
 
 async fn apply(

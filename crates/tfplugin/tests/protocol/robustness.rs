@@ -12,34 +12,13 @@ async fn garbage_and_unknown_types_become_diagnostics_not_panics() {
         vec![0xdd, 0xff, 0xff, 0xff, 0xff],
         vec![0x81, 0xa1, b'z', 0x01],
     ] {
-        let response = client
-            .read_resource(pb::read_resource::Request {
-                type_name: "test_notebook".into(),
-                current_state: Some(pb::DynamicValue {
-                    msgpack: garbage.clone(),
-                    json: Vec::new(),
-                }),
-                private: Vec::new(),
-                provider_meta: None,
-                client_capabilities: None,
-            })
-            .await
-            .expect("read answers")
-            .into_inner();
+        let response = read_notebook(&mut client, msgpack(garbage.clone()), &[]).await;
         assert_eq!(
             response.diagnostics[0].summary, "Invalid value from Terraform",
             "{garbage:02x?}"
         );
     }
-    let response = client
-        .validate_resource_config(pb::validate_resource_config::Request {
-            type_name: "test_nonexistent".into(),
-            config: None,
-            client_capabilities: None,
-        })
-        .await
-        .expect("answers")
-        .into_inner();
+    let response = validate_resource(&mut client, "test_nonexistent", None).await;
     assert_eq!(response.diagnostics[0].summary, "Unknown resource type");
 }
 

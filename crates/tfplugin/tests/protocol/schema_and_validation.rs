@@ -38,36 +38,21 @@ async fn get_provider_schema_and_metadata_describe_everything() {
 #[tokio::test]
 async fn validate_provider_and_resource_configs_point_at_attributes() {
     let mut client = connect().await;
-    let response = client
-        .validate_provider_config(pb::validate_provider_config::Request {
-            config: provider_config(Value::string("")),
-        })
-        .await
-        .expect("validate provider")
-        .into_inner();
+    let response = validate_provider(&mut client, Value::string("")).await;
     assert_eq!(paths(&response.diagnostics), vec!["label"]);
 
-    let unknown = client
-        .validate_provider_config(pb::validate_provider_config::Request {
-            config: provider_config(Value::Unknown),
-        })
-        .await
-        .expect("validate provider")
-        .into_inner();
+    let unknown = validate_provider(&mut client, Value::Unknown).await;
     assert!(unknown.diagnostics.is_empty());
 
-    let response = client
-        .validate_resource_config(pb::validate_resource_config::Request {
-            type_name: "test_notebook".into(),
-            config: dv(
-                &notebook(&[("title", Value::string("t")), ("pages", Value::int(-1))]),
-                &notebook_type(),
-            ),
-            client_capabilities: None,
-        })
-        .await
-        .expect("validate resource")
-        .into_inner();
+    let response = validate_resource(
+        &mut client,
+        "test_notebook",
+        dv(
+            &notebook(&[("title", Value::string("t")), ("pages", Value::int(-1))]),
+            &notebook_type(),
+        ),
+    )
+    .await;
     assert_eq!(paths(&response.diagnostics), vec!["pages"]);
     assert_eq!(
         response.diagnostics[0].severity,
@@ -76,18 +61,15 @@ async fn validate_provider_and_resource_configs_point_at_attributes() {
 
     // What the schema says is checked for every resource, before its own checks: a
     // required attribute must not be null, a computed-only one must not be configured.
-    let response = client
-        .validate_resource_config(pb::validate_resource_config::Request {
-            type_name: "test_notebook".into(),
-            config: dv(
-                &notebook(&[("title", Value::Null), ("id", Value::string("nb-9"))]),
-                &notebook_type(),
-            ),
-            client_capabilities: None,
-        })
-        .await
-        .expect("validate resource")
-        .into_inner();
+    let response = validate_resource(
+        &mut client,
+        "test_notebook",
+        dv(
+            &notebook(&[("title", Value::Null), ("id", Value::string("nb-9"))]),
+            &notebook_type(),
+        ),
+    )
+    .await;
     assert_eq!(paths(&response.diagnostics), vec!["id", "title"]);
     let summaries: Vec<&str> = response
         .diagnostics

@@ -3,7 +3,6 @@
 //! it asks for a new layout.
 
 use super::{call, list_of, object, strings};
-use crate::checks;
 use crate::outposts::catalog::{ASSET_STATES, ASSET_TYPES, Asset, AssetFilter};
 use crate::outposts::{OutpostsClient, ids};
 use async_trait::async_trait;
@@ -14,7 +13,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::{each, one_of, string_is};
+use tfplugin::validators::{one_of, string_is};
 use tfplugin::value::{Type, Value};
 
 pub struct AssetsDataSource;
@@ -125,50 +124,28 @@ impl DataSource<OutpostsClient> for AssetsDataSource {
                  asset has now with the vCPUs it uses (vCPUs per type from \
                  `GetOutpostInstanceTypes`).",
             )
-            .attribute(
-                Attribute::string("outpost_identifier")
-                    .required()
-                    .validator(checks::id("outpost_identifier"))
-                    .description(
-                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                         region.",
-                    ),
-            )
-            .attribute(
-                Attribute::new("host_ids", strings())
-                    .optional()
-                    .validator(checks::filter_not_empty())
-                    .validator(each(string_is(
-                        is_host_id,
-                        "a host ID (letters, digits and dashes, at most 50)",
-                    )))
-                    .description(
-                        "Only the assets of these hosts (at least one; leave it out for all).",
-                    ),
-            )
-            .attribute(
-                Attribute::new("states", strings())
-                    .optional()
-                    .validator(checks::filter_not_empty())
-                    .validator(each(one_of(ASSET_STATES.iter().copied())))
-                    .description(
-                        "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
-                         `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
-                    ),
-            )
-            .attribute(
-                Attribute::new("asset_types", strings())
-                    .optional()
-                    .validator(checks::filter_not_empty())
-                    .validator(each(one_of(ASSET_TYPES.iter().copied())))
-                    .description(
-                        "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
-                         `NETWORKING` (at least one; leave it out for all).",
-                    ),
-            )
-            .attribute(Attribute::string("outpost_id").computed().description(
-                "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
+            .attribute(super::outpost_identifier())
+            .attribute(super::filter(
+                "host_ids",
+                string_is(
+                    is_host_id,
+                    "a host ID (letters, digits and dashes, at most 50)",
+                ),
+                "Only the assets of these hosts (at least one; leave it out for all).",
             ))
+            .attribute(super::filter(
+                "states",
+                one_of(ASSET_STATES.iter().copied()),
+                "Only compute assets in one of these states: `ACTIVE`, `RETIRING`, \
+                 `ISOLATED`, `INSTALLING` (at least one; leave it out for all).",
+            ))
+            .attribute(super::filter(
+                "asset_types",
+                one_of(ASSET_TYPES.iter().copied()),
+                "Only assets of these types: `COMPUTE`, `STORAGE`, `POWERSHELF`, `SWITCH`, \
+                 `NETWORKING` (at least one; leave it out for all).",
+            ))
+            .attribute(super::outpost_id())
             .attribute(
                 Attribute::new("assets", list_of(asset_type()))
                     .computed()

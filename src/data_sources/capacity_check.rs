@@ -3,7 +3,6 @@
 //! instead of failing, so a module can put it in a `precondition` or `check` block with
 //! its own message. It starts nothing.
 
-use crate::checks;
 use crate::checks::in_code_listed;
 use crate::layout::{
     self, DryRunOutcome, Layout, ask, instance_pool_block, instances_to_exclude_block,
@@ -58,27 +57,17 @@ impl DataSource<OutpostsClient> for CapacityCheckDataSource {
                  missing Outpost, order or asset, or refused credentials, are errors. When \
                  an argument is known only during apply, Terraform reads the check then.",
             )
+            .attribute(super::outpost_identifier())
+            .attribute(super::optional_id(
+                "order_id",
+                "ID (`oo-...`) of the rack order the layout is for.",
+            ))
             .attribute(
-                Attribute::string("outpost_identifier")
-                    .required()
-                    .validator(checks::id("outpost_identifier"))
-                    .description(
-                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                         region.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("order_id")
-                    .optional()
-                    .validator(checks::id("order_id"))
-                    .description("ID (`oo-...`) of the rack order the layout is for."),
-            )
-            .attribute(
-                Attribute::string("asset_id")
-                    .optional()
-                    .validator(checks::id("asset_id"))
-                    .validator(layout::order_or_asset())
-                    .description("10-digit ID of the server asset the layout is for."),
+                super::optional_id(
+                    "asset_id",
+                    "10-digit ID of the server asset the layout is for.",
+                )
+                .validator(layout::order_or_asset()),
             )
             .attribute(
                 Attribute::string("task_action_on_blocking_instances")

@@ -114,15 +114,7 @@ impl DataSource<OutpostsClient> for CapacityTaskDataSource {
                  (`ListBlockingInstancesForCapacityTask`, all pages). Reads only: to own a \
                  task, use the `outposts_capacity_task` resource or import it.",
             )
-            .attribute(
-                Attribute::string("outpost_identifier")
-                    .required()
-                    .validator(checks::id("outpost_identifier"))
-                    .description(
-                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                         region.",
-                    ),
-            )
+            .attribute(super::outpost_identifier())
             .attribute(
                 Attribute::string("capacity_task_id")
                     .required()

@@ -15,7 +15,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::{each, string_is};
+use tfplugin::validators::string_is;
 use tfplugin::value::{Type, Value};
 
 pub struct CapacityTasksDataSource;
@@ -88,29 +88,20 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
                          Outpost when unset.",
                     ),
             )
-            .attribute(
-                Attribute::new("statuses", strings())
-                    .optional()
-                    .validator(checks::filter_not_empty())
-                    .validator(each(string_is(
-                        |s| TASK_STATUSES.contains(&s),
-                        STATUSES_LISTED,
-                    )))
-                    .description(format!(
-                        "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
+            .attribute(super::filter(
+                "statuses",
+                string_is(|s| TASK_STATUSES.contains(&s), STATUSES_LISTED),
+                format!(
+                    "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
                      one; leave it out for every status.",
-                        task_statuses_listed()
-                    )),
-            )
-            .attribute(
-                Attribute::string("order_id")
-                    .optional()
-                    .validator(checks::id("order_id"))
-                    .description(
-                        "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
-                         provider applies it to what AWS lists.",
-                    ),
-            )
+                    task_statuses_listed()
+                ),
+            ))
+            .attribute(super::optional_id(
+                "order_id",
+                "Only tasks of this rack order (`oo-...`). The API has no such filter: the \
+                 provider applies it to what AWS lists.",
+            ))
             .attribute(
                 Attribute::new("ids", strings())
                     .computed()

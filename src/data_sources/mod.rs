@@ -10,6 +10,7 @@ pub mod outposts;
 pub mod region;
 pub mod supported_instance_types;
 
+use crate::checks;
 use crate::layout::missing_argument;
 pub(crate) use crate::layout::strings;
 use crate::outposts::error::OutpostsError;
@@ -20,6 +21,8 @@ use tfplugin::diag::Diagnostic;
 use tfplugin::erased::{ErasedDataSource, erase_data_source};
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
+use tfplugin::schema::Attribute;
+use tfplugin::validators::{SharedValidator, each};
 use tfplugin::value::Type;
 
 /// Every data source the provider serves.
@@ -47,6 +50,47 @@ pub(crate) fn object(members: &[(&str, Type)]) -> Type {
 
 pub(crate) fn list_of(ty: Type) -> Type {
     Type::List(Box::new(ty))
+}
+
+/// The required `outpost_identifier` argument: the Outpost's ID or ARN, of the
+/// provider's region ([`same_region`] checks that when read).
+pub(crate) fn outpost_identifier() -> Attribute {
+    Attribute::string("outpost_identifier")
+        .required()
+        .validator(checks::id("outpost_identifier"))
+        .description(
+            "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's region.",
+        )
+}
+
+/// The computed `outpost_id`: the Outpost's ID whichever form `outpost_identifier` has.
+pub(crate) fn outpost_id() -> Attribute {
+    Attribute::string("outpost_id")
+        .computed()
+        .description("ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.")
+}
+
+/// An optional ID argument (e.g. `order_id`, `asset_id`) of the form [`checks::id`]
+/// expects for its name.
+pub(crate) fn optional_id(name: &str, description: &str) -> Attribute {
+    Attribute::string(name)
+        .optional()
+        .validator(checks::id(name))
+        .description(description)
+}
+
+/// A filter argument: an optional list of strings, not empty when given, each of which
+/// `element` accepts.
+pub(crate) fn filter(
+    name: &str,
+    element: SharedValidator,
+    description: impl Into<String>,
+) -> Attribute {
+    Attribute::new(name, strings())
+        .optional()
+        .validator(checks::filter_not_empty())
+        .validator(each(element))
+        .description(description)
 }
 
 /// One read-only call of a data source: stopped when Terraform asks the provider to

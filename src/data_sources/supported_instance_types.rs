@@ -48,38 +48,22 @@ impl DataSource<OutpostsClient> for SupportedInstanceTypesDataSource {
                  (`GetOutpostSupportedInstanceTypes`, all pages), with their vCPUs; for one \
                  rack order or one server asset when given.",
             )
-            .attribute(
-                Attribute::string("outpost_identifier")
-                    .required()
-                    .validator(checks::id("outpost_identifier"))
-                    .description(
-                        "ID (`op-...`) or ARN of the Outpost; an ARN must be of the provider's \
-                         region.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("order_id")
-                    .optional()
-                    .validator(checks::id("order_id"))
-                    .description(
-                        "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("asset_id")
-                    .optional()
-                    .validator(checks::id("asset_id"))
-                    .validator(checks::order_or_asset(
-                        "order_id is for a rack order, asset_id for a server asset.",
-                    ))
-                    .description(
-                        "10-digit ID of a server asset: the types that asset supports. Not with \
-                         `order_id`.",
-                    ),
-            )
-            .attribute(Attribute::string("outpost_id").computed().description(
-                "ID (`op-...`) of the Outpost, also when `outpost_identifier` is an ARN.",
+            .attribute(super::outpost_identifier())
+            .attribute(super::optional_id(
+                "order_id",
+                "ID (`oo-...`) of a rack order: the types that order's capacity supports.",
             ))
+            .attribute(
+                super::optional_id(
+                    "asset_id",
+                    "10-digit ID of a server asset: the types that asset supports. Not with \
+                     `order_id`.",
+                )
+                .validator(checks::order_or_asset(
+                    "order_id is for a rack order, asset_id for a server asset.",
+                )),
+            )
+            .attribute(super::outpost_id())
             .attribute(
                 Attribute::new(
                     "instance_types",

@@ -334,23 +334,38 @@ mod tests {
         assert!(matches!(outcome, WaitOutcome::Terminal(_)), "{outcome:?}");
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_task_that_vanishes_after_being_seen_is_a_failure() {
+    /// A wait of at most `timeout` on a task whose first poll finds it in `status` and
+    /// every later poll fails with `error()`.
+    async fn seen_once_then_failing(
+        timeout: Duration,
+        status: CapacityTaskStatus,
+        error: fn() -> OutpostsError,
+    ) -> WaitOutcome {
         let stop = CancellationToken::new();
         let calls = Cell::new(0u32);
-        let outcome =
-            wait_for_terminal_status(WaitFor::new(Duration::from_secs(600), &stop), || {
-                calls.set(calls.get() + 1);
-                let n = calls.get();
-                async move {
-                    if n == 1 {
-                        Ok(task(CapacityTaskStatus::Requested))
-                    } else {
-                        Err(OutpostsError::NotFound("gone".into()))
-                    }
+        wait_for_terminal_status(WaitFor::new(timeout, &stop), || {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            let status = status.clone();
+            async move {
+                if n == 1 {
+                    Ok(task(status))
+                } else {
+                    Err(error())
                 }
-            })
-            .await;
+            }
+        })
+        .await
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_task_that_vanishes_after_being_seen_is_a_failure() {
+        let outcome = seen_once_then_failing(
+            Duration::from_secs(600),
+            CapacityTaskStatus::Requested,
+            || OutpostsError::NotFound("gone".into()),
+        )
+        .await;
         assert!(matches!(
             outcome,
             WaitOutcome::Failed(OutpostsError::NotFound(_), Some(_))
@@ -359,22 +374,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_wait_whose_polls_all_fail_for_ten_minutes_ends_with_the_error() {
-        let stop = CancellationToken::new();
         let start = Instant::now();
-        let calls = Cell::new(0u32);
-        let outcome =
-            wait_for_terminal_status(WaitFor::new(Duration::from_secs(12 * 3600), &stop), || {
-                calls.set(calls.get() + 1);
-                let n = calls.get();
-                async move {
-                    if n == 1 {
-                        Ok(task(CapacityTaskStatus::InProgress))
-                    } else {
-                        Err(OutpostsError::Transient("HTTP 503".into()))
-                    }
-                }
-            })
-            .await;
+        let outcome = seen_once_then_failing(
+            Duration::from_secs(12 * 3600),
+            CapacityTaskStatus::InProgress,
+            || OutpostsError::Transient("HTTP 503".into()),
+        )
+        .await;
         match outcome {
             WaitOutcome::Failed(OutpostsError::Transient(_), Some(last)) => {
                 assert_eq!(last.status, CapacityTaskStatus::InProgress)

@@ -17,33 +17,23 @@ async fn second_task_conflicts_and_names_the_active_task() {
         .send()
         .await
         .expect_err("same order");
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     assert_eq!(conflict.resource_id(), Some(RACK_ORDER));
     assert_eq!(conflict.resource_type(), Some(&ResourceType::Order));
     assert!(conflict.message().unwrap_or_default().contains(first_id));
     assert_eq!(status_of(&err), Some(409));
 
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("c5.4xlarge", 1))
+    let err = start_one(&client, RACK, "c5.4xlarge", 1)
         .send()
         .await
         .expect_err("same outpost");
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     assert_eq!(conflict.resource_id(), Some(RACK));
     assert_eq!(conflict.resource_type(), Some(&ResourceType::Outpost));
     assert!(conflict.message().unwrap_or_default().contains(first_id));
 
     // Other outposts are independent, and a terminal task frees its outpost.
-    client
-        .start_capacity_task()
-        .outpost_identifier(SERVER)
-        .instance_pools(pool("c5.xlarge", 4))
+    start_one(&client, SERVER, "c5.xlarge", 4)
         .send()
         .await
         .expect("other outpost");
@@ -56,12 +46,7 @@ async fn second_task_conflicts_and_names_the_active_task() {
 async fn dry_run_that_fits_answers_without_creating_a_task() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let answer = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .order_id(RACK_ORDER)
-        .instance_pools(pool("g4dn.12xlarge", 2))
-        .instance_pools(pool("c5.4xlarge", 6))
+    let answer = quickstart_request(&client)
         .dry_run(true)
         .send()
         .await
@@ -77,10 +62,7 @@ async fn dry_run_that_fits_answers_without_creating_a_task() {
     // Nothing holds the outpost: a real start still works.
     start_quickstart_task(&client).await;
     // And a DryRun is answered even while a task is active.
-    client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("m5.xlarge", 4))
+    start_one(&client, RACK, "m5.xlarge", 4)
         .dry_run(true)
         .send()
         .await
@@ -92,10 +74,7 @@ async fn dry_run_that_fits_answers_without_creating_a_task() {
 async fn dry_run_that_does_not_fit_is_a_validation_exception_explaining_the_shortfall() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("m5.12xlarge", 7))
+    let err = start_one(&client, RACK, "m5.12xlarge", 7)
         .dry_run(true)
         .send()
         .await

@@ -57,10 +57,7 @@ async fn invalid_input_is_a_validation_exception_naming_the_field() {
     // assetId and accountIds fail both their length and their pattern.
     assert!(text.starts_with("9 validation errors detected"), "{text}");
 
-    let err = client
-        .get_capacity_task()
-        .outpost_identifier(RACK)
-        .capacity_task_id("cap-123")
+    let err = get_request(&client, RACK, "cap-123")
         .send()
         .await
         .expect_err("bad task id");
@@ -167,10 +164,7 @@ async fn unknown_outposts_orders_assets_and_tasks_are_not_found() {
         .expect_err("unknown outpost filter");
     assert_typed!(err, ListCapacityTasksError::NotFoundException(_));
 
-    let err = client
-        .cancel_capacity_task()
-        .outpost_identifier(RACK)
-        .capacity_task_id(UNKNOWN_TASK)
+    let err = cancel_request(&client, RACK, UNKNOWN_TASK)
         .send()
         .await
         .expect_err("cancel unknown");
@@ -271,10 +265,7 @@ async fn wrong_secret_is_refused_with_403_when_credentials_are_configured() {
 #[tokio::test]
 async fn malformed_json_body_is_a_serialization_exception() {
     let sim = start(frozen_config()).await;
-    let headers = [
-        ("Authorization", FAKE_AUTH),
-        ("X-Amz-Date", "20260101T000000Z"),
-    ];
+    let headers = FAKE_SIGNED;
     let path = format!("/outposts/{RACK}/capacity");
     let response = raw(
         sim.local_addr(),
@@ -295,10 +286,7 @@ async fn malformed_json_body_is_a_serialization_exception() {
 #[tokio::test]
 async fn unknown_route_is_an_unknown_operation() {
     let sim = start(frozen_config()).await;
-    let headers = [
-        ("Authorization", FAKE_AUTH),
-        ("X-Amz-Date", "20260101T000000Z"),
-    ];
+    let headers = FAKE_SIGNED;
     let response = raw(
         sim.local_addr(),
         "DELETE",

@@ -5,12 +5,7 @@ use super::*;
 #[tokio::test]
 async fn throttling_fault_is_a_429_the_sdk_retries() {
     let sim = start(frozen_config()).await;
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::GetOutpost,
-        FaultKind::Throttle,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::GetOutpost, FaultKind::Throttle, 1);
     let err = client(&sim)
         .get_outpost()
         .outpost_id(RACK)
@@ -21,12 +16,7 @@ async fn throttling_fault_is_a_429_the_sdk_retries() {
     assert_eq!(status_of(&err), Some(429));
     assert_eq!(sim.request_count("GetOutpost"), 1);
 
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::GetOutpost,
-        FaultKind::Throttle,
-        2,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::GetOutpost, FaultKind::Throttle, 2);
     retrying_client(&sim)
         .get_outpost()
         .outpost_id(RACK)
@@ -39,9 +29,8 @@ async fn throttling_fault_is_a_429_the_sdk_retries() {
 #[tokio::test]
 async fn server_error_fault_is_an_internal_server_exception_the_sdk_retries() {
     let sim = start(frozen_config()).await;
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "ListAssets", "kind": "server_error", "count": 1 }),
     )
@@ -55,9 +44,8 @@ async fn server_error_fault_is_an_internal_server_exception_the_sdk_retries() {
     assert_typed!(err, ListAssetsError::InternalServerException(_));
     assert_eq!(status_of(&err), Some(500));
 
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "ListAssets", "kind": "server_error", "count": 1 }),
     )
@@ -74,12 +62,7 @@ async fn server_error_fault_is_an_internal_server_exception_the_sdk_retries() {
 #[tokio::test]
 async fn access_denied_and_unavailable_faults_reach_the_sdk() {
     let sim = start(frozen_config()).await;
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::ListOutposts,
-        FaultKind::AccessDenied,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::ListOutposts, FaultKind::AccessDenied, 1);
     let err = client(&sim)
         .list_outposts()
         .send()
@@ -111,12 +94,7 @@ async fn access_denied_and_unavailable_faults_reach_the_sdk() {
         .await
         .expect("recovered");
 
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::GetOutpost,
-        FaultKind::NotFound,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::GetOutpost, FaultKind::NotFound, 1);
     let err = client(&sim)
         .get_outpost()
         .outpost_id(RACK)
@@ -129,9 +107,8 @@ async fn access_denied_and_unavailable_faults_reach_the_sdk() {
 #[tokio::test]
 async fn latency_fault_delays_the_response() {
     let sim = start(frozen_config()).await;
-    let faults = control(
+    let faults = post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "ListOutposts", "kind": "latency", "latency_ms": 300, "count": 1 }),
     )
@@ -153,18 +130,15 @@ async fn latency_fault_delays_the_response() {
 #[tokio::test]
 async fn lost_start_response_is_retried_into_a_conflict_naming_the_created_task() {
     let sim = start(frozen_config()).await;
-    sim.inject_fault(FaultRule::next_calls(
+    inject(
+        &sim,
         Operation::StartCapacityTask,
         FaultKind::LoseResponse,
         1,
-    ))
-    .expect("fault");
+    );
 
     // Without retries the caller sees a transport error, and the task exists anyway.
-    let err = client(&sim)
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("c5.4xlarge", 6))
+    let err = start_one(&client(&sim), RACK, "c5.4xlarge", 6)
         .send()
         .await
         .expect_err("response lost");
@@ -181,24 +155,19 @@ async fn lost_start_response_is_retried_into_a_conflict_naming_the_created_task(
     // With retries, the retry hits the one-active-task rule and names that task.
     sim.delete_task(&created[0].capacity_task_id)
         .expect("deleted");
-    sim.inject_fault(FaultRule::next_calls(
+    inject(
+        &sim,
         Operation::StartCapacityTask,
         FaultKind::LoseResponse,
         1,
-    ))
-    .expect("fault");
-    let err = retrying_client(&sim)
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("c5.4xlarge", 6))
+    );
+    let err = start_one(&retrying_client(&sim), RACK, "c5.4xlarge", 6)
         .send()
         .await
         .expect_err("conflict after retry");
     let tasks = sim.tasks();
     assert_eq!(tasks.len(), 1);
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     // The conflict names the outpost, and its message the task the lost call created.
     assert_eq!(conflict.resource_id(), Some(RACK));
     assert!(
@@ -214,9 +183,8 @@ async fn lost_start_response_is_retried_into_a_conflict_naming_the_created_task(
 async fn get_answers_not_found_for_a_while_after_start() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/consistency",
         json!({ "get_not_found_calls": 2 }),
     )
@@ -228,9 +196,8 @@ async fn get_answers_not_found_for_a_while_after_start() {
     }
     get_task(&client, RACK, &id).await;
 
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/consistency",
         json!({ "get_not_found_seconds": 30 }),
     )

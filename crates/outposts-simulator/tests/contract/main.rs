@@ -14,14 +14,20 @@ use aws_sdk_outposts::config::retry::RetryConfig;
 use aws_sdk_outposts::config::{BehaviorVersion, Credentials as SdkCredentials, Region};
 use aws_sdk_outposts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_outposts::operation::cancel_capacity_task::CancelCapacityTaskError;
+use aws_sdk_outposts::operation::cancel_capacity_task::builders::CancelCapacityTaskFluentBuilder;
+use aws_sdk_outposts::operation::get_capacity_task::builders::GetCapacityTaskFluentBuilder;
 use aws_sdk_outposts::operation::get_capacity_task::{GetCapacityTaskError, GetCapacityTaskOutput};
 use aws_sdk_outposts::operation::get_outpost::GetOutpostError;
 use aws_sdk_outposts::operation::list_assets::ListAssetsError;
+use aws_sdk_outposts::operation::list_assets::ListAssetsOutput;
+use aws_sdk_outposts::operation::list_blocking_instances_for_capacity_task::builders::ListBlockingInstancesForCapacityTaskFluentBuilder;
 use aws_sdk_outposts::operation::list_capacity_tasks::ListCapacityTasksError;
 use aws_sdk_outposts::operation::list_outposts::ListOutpostsError;
+use aws_sdk_outposts::operation::start_capacity_task::builders::StartCapacityTaskFluentBuilder;
 use aws_sdk_outposts::operation::start_capacity_task::{
     StartCapacityTaskError, StartCapacityTaskOutput,
 };
+use aws_sdk_outposts::types::error::ConflictException;
 use aws_sdk_outposts::types::{
     AssetType, AwsServiceName, CapacityTaskFailureType, CapacityTaskStatus as SdkStatus,
     ComputeAssetState, InstanceTypeCapacity, InstancesToExclude, OutpostGeneration,
@@ -143,23 +149,80 @@ fn status_of<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
     err.raw_response().map(|r| r.status().as_u16())
 }
 
-async fn start_quickstart_task(client: &Client) -> StartCapacityTaskOutput {
+/// A StartCapacityTask request for one pool on this outpost; callers add to it.
+fn start_one(
+    client: &Client,
+    outpost: &str,
+    instance_type: &str,
+    count: i32,
+) -> StartCapacityTaskFluentBuilder {
+    client
+        .start_capacity_task()
+        .outpost_identifier(outpost)
+        .instance_pools(pool(instance_type, count))
+}
+
+/// The README quickstart request: the rack, its order and the quickstart layout.
+fn quickstart_request(client: &Client) -> StartCapacityTaskFluentBuilder {
     client
         .start_capacity_task()
         .outpost_identifier(RACK)
         .order_id(RACK_ORDER)
         .instance_pools(pool("g4dn.12xlarge", 2))
         .instance_pools(pool("c5.4xlarge", 6))
+}
+
+async fn start_quickstart_task(client: &Client) -> StartCapacityTaskOutput {
+    quickstart_request(client)
         .send()
         .await
         .expect("task starts")
 }
 
-async fn get_task(client: &Client, outpost: &str, id: &str) -> GetCapacityTaskOutput {
+/// The ConflictException a start was refused with.
+fn conflict_of(err: &SdkError<StartCapacityTaskError, HttpResponse>) -> &ConflictException {
+    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
+        panic!("expected ConflictException, got {err:?}");
+    };
+    conflict
+}
+
+fn get_request(client: &Client, outpost: &str, id: &str) -> GetCapacityTaskFluentBuilder {
     client
         .get_capacity_task()
         .outpost_identifier(outpost)
         .capacity_task_id(id)
+}
+
+fn cancel_request(client: &Client, outpost: &str, id: &str) -> CancelCapacityTaskFluentBuilder {
+    client
+        .cancel_capacity_task()
+        .outpost_identifier(outpost)
+        .capacity_task_id(id)
+}
+
+fn blocking_request(
+    client: &Client,
+    outpost: &str,
+    id: &str,
+) -> ListBlockingInstancesForCapacityTaskFluentBuilder {
+    client
+        .list_blocking_instances_for_capacity_task()
+        .outpost_identifier(outpost)
+        .capacity_task_id(id)
+}
+
+async fn list_assets(client: &Client, outpost: &str) -> ListAssetsOutput {
+    client
+        .list_assets()
+        .outpost_identifier(outpost)
+        .send()
+        .await
+        .expect("ListAssets")
+}
+
+async fn get_task(client: &Client, outpost: &str, id: &str) -> GetCapacityTaskOutput {
+    get_request(client, outpost, id)
         .send()
         .await
         .expect("task found")
@@ -265,15 +328,29 @@ async fn control(sim: &SimulatorHandle, method: &str, path: &str, body: Value) -
 const FAKE_AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDANY/20260101/us-west-2/outposts/aws4_request, \
     SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000";
 
+/// FAKE_AUTH and its date: the headers of a request any client could send.
+const FAKE_SIGNED: [(&str, &str); 2] = [
+    ("Authorization", FAKE_AUTH),
+    ("X-Amz-Date", "20260101T000000Z"),
+];
+
+/// Injects a fault into the next `count` calls of an operation.
+fn inject(sim: &SimulatorHandle, operation: Operation, kind: FaultKind, count: u32) {
+    sim.inject_fault(FaultRule::next_calls(operation, kind, count))
+        .expect("fault");
+}
+
+/// POSTs to the control endpoint and expects 200.
+async fn post(sim: &SimulatorHandle, path: &str, body: Value) -> Value {
+    control(sim, "POST", path, body).await
+}
+
 async fn get_err(
     client: &Client,
     outpost: &str,
     id: &str,
 ) -> SdkError<GetCapacityTaskError, HttpResponse> {
-    client
-        .get_capacity_task()
-        .outpost_identifier(outpost)
-        .capacity_task_id(id)
+    get_request(client, outpost, id)
         .send()
         .await
         .expect_err("expected an error")
@@ -284,10 +361,7 @@ async fn start_busy_task(
     action: TaskActionOnBlockingInstances,
     exclude: Option<InstancesToExclude>,
 ) -> String {
-    client
-        .start_capacity_task()
-        .outpost_identifier(BUSY)
-        .instance_pools(pool("c5.2xlarge", 6))
+    start_one(client, BUSY, "c5.2xlarge", 6)
         .task_action_on_blocking_instances(action)
         .set_instances_to_exclude(exclude)
         .send()

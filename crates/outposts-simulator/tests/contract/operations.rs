@@ -79,12 +79,7 @@ async fn every_operation_answers_through_the_sdk() {
         ]
     );
 
-    let assets = client
-        .list_assets()
-        .outpost_identifier(RACK)
-        .send()
-        .await
-        .expect("ListAssets");
+    let assets = list_assets(&client, RACK).await;
     assert_eq!(assets.assets().len(), 3);
     let compute = assets.assets()[0]
         .compute_attributes()
@@ -119,19 +114,13 @@ async fn every_operation_answers_through_the_sdk() {
         Some(id.as_str())
     );
 
-    let blocking = client
-        .list_blocking_instances_for_capacity_task()
-        .outpost_identifier(RACK)
-        .capacity_task_id(&id)
+    let blocking = blocking_request(&client, RACK, &id)
         .send()
         .await
         .expect("ListBlockingInstancesForCapacityTask");
     assert!(blocking.blocking_instances().is_empty());
 
-    client
-        .cancel_capacity_task()
-        .outpost_identifier(RACK)
-        .capacity_task_id(&id)
+    cancel_request(&client, RACK, &id)
         .send()
         .await
         .expect("CancelCapacityTask");
@@ -153,10 +142,7 @@ async fn outpost_given_by_arn_is_accepted_and_answered_with_its_id() {
         .expect("by ARN");
     assert_eq!(outpost.outpost().and_then(|o| o.outpost_id()), Some(RACK));
 
-    let started = client
-        .start_capacity_task()
-        .outpost_identifier(RACK_ARN)
-        .instance_pools(pool("c5.4xlarge", 2))
+    let started = start_one(&client, RACK_ARN, "c5.4xlarge", 2)
         .send()
         .await
         .expect("starts by ARN");

@@ -94,10 +94,7 @@ async fn a_throttled_start_starts_nothing_and_spends_no_fault() {
             1,
         ))
         .expect("fault");
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(SERVER)
-        .instance_pools(pool("c5.xlarge", 4))
+    let err = start_one(&client, SERVER, "c5.xlarge", 4)
         .send()
         .await
         .expect_err("throttled");
@@ -116,17 +113,9 @@ async fn a_throttled_start_starts_nothing_and_spends_no_fault() {
 #[tokio::test]
 async fn a_rate_limit_answers_exactly_as_an_injected_throttle() {
     let sim = start(frozen_config()).await;
-    let headers = [
-        ("Authorization", FAKE_AUTH),
-        ("X-Amz-Date", "20260101T000000Z"),
-    ];
+    let headers = FAKE_SIGNED;
     let path = format!("/outposts/{RACK}");
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::GetOutpost,
-        FaultKind::Throttle,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::GetOutpost, FaultKind::Throttle, 1);
     let injected = raw(sim.local_addr(), "GET", &path, &headers, "").await;
     sim.set_rate_limit(RateScope::All, burst_only(1));
     let allowed = raw(sim.local_addr(), "GET", &path, &headers, "").await;
@@ -165,12 +154,7 @@ async fn the_sdks_retries_ride_out_a_low_rate() {
     let client = client_with(sim.endpoint(), "AKIDSIMULATOR", "simulator-secret", retry);
     let started = Instant::now();
     for _ in 0..5 {
-        client
-            .list_assets()
-            .outpost_identifier(RACK)
-            .send()
-            .await
-            .expect("retried past throttling");
+        list_assets(&client, RACK).await;
     }
     let throttled = sim.throttled_count("ListAssets");
     assert!(
@@ -189,9 +173,8 @@ async fn the_sdks_retries_ride_out_a_low_rate() {
 #[tokio::test]
 async fn the_control_endpoint_sets_lists_and_clears_limits() {
     let sim = start(frozen_config()).await;
-    let set = control(
+    let set = post(
         &sim,
-        "POST",
         "/_sim/rate-limits",
         json!({ "operation": "ListAssets", "rate": 0.001, "burst": 1 }),
     )
@@ -200,16 +183,11 @@ async fn the_control_endpoint_sets_lists_and_clears_limits() {
         set["limits"]["ListAssets"],
         json!({ "rate": 0.001, "burst": 1 })
     );
-    let every = control(&sim, "POST", "/_sim/rate-limits", json!({ "rate": 50 })).await;
+    let every = post(&sim, "/_sim/rate-limits", json!({ "rate": 50 })).await;
     assert_eq!(every["limits"]["*"], json!({ "rate": 50.0, "burst": 50 }));
 
     let client = client(&sim);
-    client
-        .list_assets()
-        .outpost_identifier(RACK)
-        .send()
-        .await
-        .expect("first");
+    list_assets(&client, RACK).await;
     let err = client
         .list_assets()
         .outpost_identifier(RACK)
@@ -258,12 +236,7 @@ async fn the_control_endpoint_sets_lists_and_clears_limits() {
         removed["limits"],
         json!({ "*": { "rate": 50.0, "burst": 50 } })
     );
-    client
-        .list_assets()
-        .outpost_identifier(RACK)
-        .send()
-        .await
-        .expect("under the * limit now");
+    list_assets(&client, RACK).await;
     let again = raw(
         sim.local_addr(),
         "DELETE",
@@ -358,7 +331,7 @@ async fn a_reset_refills_the_buckets_and_keeps_the_limits() {
         .send()
         .await
         .expect_err("throttled");
-    control(&sim, "POST", "/_sim/reset", Value::Null).await;
+    post(&sim, "/_sim/reset", Value::Null).await;
     assert_eq!(sim.throttled_total(), 0);
     client
         .get_outpost()

@@ -89,12 +89,7 @@ async fn outposts_answer_every_member_of_the_model() {
 async fn assets_answer_every_member_of_the_model() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let assets = client
-        .list_assets()
-        .outpost_identifier(RACK)
-        .send()
-        .await
-        .expect("ListAssets");
+    let assets = list_assets(&client, RACK).await;
     let elevations: Vec<_> = assets
         .assets()
         .iter()
@@ -118,12 +113,7 @@ async fn assets_answer_every_member_of_the_model() {
     assert_eq!(compute.max_vcpus(), Some(96));
 
     // A server is not in a rack: no location; the rest is there.
-    let assets = client
-        .list_assets()
-        .outpost_identifier(SERVER)
-        .send()
-        .await
-        .expect("ListAssets");
+    let assets = list_assets(&client, SERVER).await;
     let asset = &assets.assets()[0];
     assert!(asset.asset_location().is_none());
     assert_eq!(asset.asset_id(), Some("2000000001"));
@@ -167,10 +157,7 @@ async fn instance_types_and_blocking_instances_answer_every_member_of_the_model(
     )
     .await;
     sim.advance_clock(Duration::from_secs(60));
-    let blocking = client
-        .list_blocking_instances_for_capacity_task()
-        .outpost_identifier(BUSY)
-        .capacity_task_id(&id)
+    let blocking = blocking_request(&client, BUSY, &id)
         .send()
         .await
         .expect("ListBlockingInstancesForCapacityTask");
@@ -294,10 +281,7 @@ async fn answers_are_json_of_the_models_types_for_any_client() {
     let client = client(&sim);
     let id = start_task(&client, RACK, QUICKSTART).await;
     sim.advance_clock(Duration::from_secs(3600));
-    let headers = [
-        ("Authorization", FAKE_AUTH),
-        ("X-Amz-Date", "20260101T000000Z"),
-    ];
+    let headers = FAKE_SIGNED;
     let get = |path: String| {
         let addr = sim.local_addr();
         async move {
@@ -343,10 +327,7 @@ async fn answers_are_json_of_the_models_types_for_any_client() {
 async fn errors_carry_the_models_message_member() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let headers = [
-        ("Authorization", FAKE_AUTH),
-        ("X-Amz-Date", "20260101T000000Z"),
-    ];
+    let headers = FAKE_SIGNED;
     let path = format!("/outposts/{UNKNOWN_OUTPOST}");
     let response = raw(sim.local_addr(), "GET", &path, &headers, "").await;
     assert_eq!(response.status, 404);
@@ -375,16 +356,11 @@ async fn errors_carry_the_models_message_member() {
             .is_some_and(|m| m.contains(UNKNOWN_OUTPOST))
     );
     let first = start_task(&client, RACK, QUICKSTART).await;
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("c5.4xlarge", 1))
+    let err = start_one(&client, RACK, "c5.4xlarge", 1)
         .send()
         .await
         .expect_err("conflict");
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     assert!(conflict.message().is_some_and(|m| m.contains(&first)));
     assert_eq!(conflict.resource_id(), Some(RACK));
     assert_eq!(conflict.resource_type(), Some(&ResourceType::Outpost));

@@ -4,12 +4,7 @@ use super::*;
 
 /// Starts the quickstart layout on the rack as a DryRun; it must fit.
 async fn dry_run_quickstart(client: &Client) {
-    let answer = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .order_id(RACK_ORDER)
-        .instance_pools(pool("g4dn.12xlarge", 2))
-        .instance_pools(pool("c5.4xlarge", 6))
+    let answer = quickstart_request(client)
         .dry_run(true)
         .send()
         .await
@@ -30,9 +25,7 @@ async fn start_conflict(client: &Client, outpost: &str, pools: &[(&str, i32)]) -
         .send()
         .await
         .expect_err("conflict");
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     (
         conflict.resource_id().unwrap_or_default().to_string(),
         conflict.message().unwrap_or_default().to_string(),
@@ -57,30 +50,18 @@ async fn listed_task_ids(client: &Client, outpost: Option<&str>) -> Vec<String> 
 async fn rival_start_makes_our_first_start_conflict_naming_the_rivals_task() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::StartCapacityTask,
-        FaultKind::RivalStart,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::StartCapacityTask, FaultKind::RivalStart, 1);
 
     // A DryRun neither triggers nor spends the rival.
     dry_run_quickstart(&client).await;
     assert!(sim.tasks().is_empty());
     assert_eq!(sim.faults().len(), 1);
 
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .order_id(RACK_ORDER)
-        .instance_pools(pool("g4dn.12xlarge", 2))
-        .instance_pools(pool("c5.4xlarge", 6))
+    let err = quickstart_request(&client)
         .send()
         .await
         .expect_err("the rival got there first");
-    let Some(StartCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {
-        panic!("expected ConflictException, got {err:?}");
-    };
+    let conflict = conflict_of(&err);
     let tasks = sim.tasks();
     assert_eq!(tasks.len(), 1, "only the rival's task: {tasks:?}");
     let rival = &tasks[0];
@@ -119,9 +100,8 @@ async fn rival_start_makes_our_first_start_conflict_naming_the_rivals_task() {
 async fn rival_start_over_the_control_endpoint_with_count_and_rate() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let added = control(
+    let added = post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "StartCapacityTask", "kind": "rival_start", "count": 1 }),
     )
@@ -138,9 +118,8 @@ async fn rival_start_over_the_control_endpoint_with_count_and_rate() {
 
     // With a rate of 1 every real start meets a rival; DryRuns still pass untouched.
     control(&sim, "DELETE", "/_sim/faults", Value::Null).await;
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "StartCapacityTask", "kind": "rival_start", "rate": 1.0 }),
     )
@@ -170,12 +149,7 @@ async fn rival_start_over_the_control_endpoint_with_count_and_rate() {
 async fn refused_rival_start_leaves_our_start_to_be_handled_as_usual() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::StartCapacityTask,
-        FaultKind::RivalStart,
-        2,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::StartCapacityTask, FaultKind::RivalStart, 2);
     // The rival sends what we send: an order of another outpost is refused for both.
     let err = client
         .start_capacity_task()
@@ -192,12 +166,7 @@ async fn refused_rival_start_leaves_our_start_to_be_handled_as_usual() {
     // task that was there.
     sim.clear_faults();
     let existing = start_task(&client, SERVER, &[("c5.xlarge", 4)]).await;
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::StartCapacityTask,
-        FaultKind::RivalStart,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::StartCapacityTask, FaultKind::RivalStart, 1);
     let (_, message) = start_conflict(&client, SERVER, &[("m5.xlarge", 4)]).await;
     assert!(message.contains(&existing), "{message}");
     assert_eq!(sim.tasks().len(), 1);
@@ -245,12 +214,7 @@ async fn start_only_faults_are_refused_for_other_operations() {
 async fn start_answer_without_a_task_id_still_starts_the_task() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    sim.inject_fault(FaultRule::next_calls(
-        Operation::StartCapacityTask,
-        FaultKind::OmitTaskId,
-        1,
-    ))
-    .expect("fault");
+    inject(&sim, Operation::StartCapacityTask, FaultKind::OmitTaskId, 1);
     // A DryRun does not spend it.
     dry_run_quickstart(&client).await;
     assert_eq!(sim.faults().len(), 1);
@@ -281,9 +245,8 @@ async fn start_answer_without_a_task_id_still_starts_the_task() {
 async fn start_answer_without_a_task_id_over_the_control_endpoint() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "operation": "StartCapacityTask", "kind": "omit_task_id", "count": 1 }),
     )
@@ -312,10 +275,7 @@ async fn start_answer_without_a_task_id_over_the_control_endpoint() {
     }
     // The rule is spent: the next start answers with its ID.
     sim.advance_clock(Duration::from_secs(3600));
-    let started = client
-        .start_capacity_task()
-        .outpost_identifier(SERVER)
-        .instance_pools(pool("c5.xlarge", 8))
+    let started = start_one(&client, SERVER, "c5.xlarge", 8)
         .send()
         .await
         .expect("starts");
@@ -353,9 +313,8 @@ async fn list_leaves_a_new_task_out_for_its_first_calls() {
 async fn list_leaves_a_new_task_out_for_its_seconds_over_the_control_endpoint() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let set = control(
+    let set = post(
         &sim,
-        "POST",
         "/_sim/consistency",
         json!({ "list_hidden_seconds": 60 }),
     )
@@ -377,9 +336,8 @@ async fn list_leaves_a_new_task_out_for_its_seconds_over_the_control_endpoint() 
     assert_eq!(listed_task_ids(&client, None).await, [id]);
 
     // A body of the older form still works, and sets no list lag.
-    let set = control(
+    let set = post(
         &sim,
-        "POST",
         "/_sim/consistency",
         json!({ "get_not_found_calls": 1 }),
     )
@@ -392,7 +350,7 @@ async fn list_leaves_a_new_task_out_for_its_seconds_over_the_control_endpoint() 
         list_hidden_calls: 5,
         ..EventualConsistency::default()
     });
-    control(&sim, "POST", "/_sim/reset", Value::Null).await;
+    post(&sim, "/_sim/reset", Value::Null).await;
     let third = start_task(&client, RACK, QUICKSTART).await;
     assert_eq!(listed_task_ids(&client, None).await, [third]);
 }
@@ -457,7 +415,7 @@ async fn counts_and_reset_over_the_control_endpoint() {
     assert_eq!(state["tasks"].as_array().map(Vec::len), Some(1));
     assert_eq!(state["world"]["outposts"].as_array().map(Vec::len), Some(3));
     let timing = json!({ "requested_seconds": 0, "in_progress_seconds": 0 });
-    let timing = control(&sim, "POST", "/_sim/timing", timing).await;
+    let timing = post(&sim, "/_sim/timing", timing).await;
     assert_eq!(timing["cancellation_seconds"], json!(30.0));
     let tasks = control(&sim, "GET", "/_sim/tasks", Value::Null).await;
     assert_eq!(
@@ -465,9 +423,8 @@ async fn counts_and_reset_over_the_control_endpoint() {
         "zero durations apply at once"
     );
 
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/faults",
         json!({ "kind": "throttle", "rate": 1.0 }),
     )
@@ -479,7 +436,7 @@ async fn counts_and_reset_over_the_control_endpoint() {
             .map(Vec::len),
         Some(1)
     );
-    control(&sim, "POST", "/_sim/reset", Value::Null).await;
+    post(&sim, "/_sim/reset", Value::Null).await;
     assert_eq!(
         control(&sim, "GET", "/_sim/counts", Value::Null).await,
         json!({})

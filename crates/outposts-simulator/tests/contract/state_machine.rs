@@ -22,13 +22,7 @@ async fn task_goes_requested_in_progress_completed_and_changes_the_layout() {
     assert_eq!(task.completion_date(), None);
 
     // Over HTTP, as a test in another process would.
-    control(
-        &sim,
-        "POST",
-        "/_sim/clock/advance",
-        json!({ "seconds": 3600 }),
-    )
-    .await;
+    post(&sim, "/_sim/clock/advance", json!({ "seconds": 3600 })).await;
     let task = get_task(&client, RACK, id).await;
     assert_eq!(task.capacity_task_status(), Some(&SdkStatus::Completed));
     assert_eq!(
@@ -37,12 +31,7 @@ async fn task_goes_requested_in_progress_completed_and_changes_the_layout() {
     );
     assert_eq!(task.failed(), None);
 
-    let assets = client
-        .list_assets()
-        .outpost_identifier(RACK)
-        .send()
-        .await
-        .expect("assets");
+    let assets = list_assets(&client, RACK).await;
     let layouts: Vec<Vec<(String, i32)>> = assets
         .assets()
         .iter()
@@ -101,10 +90,7 @@ async fn task_with_zero_durations_completes_on_the_next_read() {
 async fn infeasible_layout_fails_with_unsupported_capacity_configuration() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    let started = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("m5.12xlarge", 7))
+    let started = start_one(&client, RACK, "m5.12xlarge", 7)
         .send()
         .await
         .expect("accepted, then fails");
@@ -144,10 +130,7 @@ async fn blocked_task_waits_for_evacuation_then_completes() {
     );
 
     // Paginated one by one.
-    let pages: Vec<_> = client
-        .list_blocking_instances_for_capacity_task()
-        .outpost_identifier(BUSY)
-        .capacity_task_id(&id)
+    let pages: Vec<_> = blocking_request(&client, BUSY, &id)
         .max_results(1)
         .into_paginator()
         .send()
@@ -188,13 +171,7 @@ async fn blocked_task_waits_for_evacuation_then_completes() {
         status(&client, BUSY, &id).await,
         SdkStatus::WaitingForEvacuation
     );
-    let evacuated = control(
-        &sim,
-        "POST",
-        "/_sim/evacuate",
-        json!({ "capacity_task_id": id }),
-    )
-    .await;
+    let evacuated = post(&sim, "/_sim/evacuate", json!({ "capacity_task_id": id })).await;
     assert_eq!(
         evacuated["evacuated"],
         json!(["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"])
@@ -216,10 +193,7 @@ async fn blocked_task_with_fail_task_fails_with_blocking_instances_not_evacuated
         task.failed().and_then(|f| f.r#type()),
         Some(&CapacityTaskFailureType::BlockingInstancesNotEvacuated)
     );
-    let blocking = client
-        .list_blocking_instances_for_capacity_task()
-        .outpost_identifier(BUSY)
-        .capacity_task_id(&id)
+    let blocking = blocking_request(&client, BUSY, &id)
         .send()
         .await
         .expect("blockers");
@@ -245,7 +219,7 @@ async fn waiting_task_fails_when_nothing_is_evacuated_for_48_hours() {
 
     // Once the whole outpost is evacuated, the same layout goes through.
     let body = json!({ "outpost_id": BUSY });
-    let evacuated = control(&sim, "POST", "/_sim/evacuate", body).await;
+    let evacuated = post(&sim, "/_sim/evacuate", body).await;
     assert_eq!(evacuated["evacuated"].as_array().map(Vec::len), Some(3));
     let action = TaskActionOnBlockingInstances::FailTask;
     let id = start_busy_task(&client, action, None).await;
@@ -279,18 +253,15 @@ async fn excluded_instances_do_not_block() {
 async fn instance_started_through_the_control_endpoint_blocks_a_task() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
-    control(
-        &sim,
-        "POST",
-        "/_sim/instances",
-        json!({ "outpost_id": SERVER, "instance_id": "i-0bbbbbbbbbbbbbbb1", "instance_type": "m5.xlarge",
-                "account_id": "111122223333", "service": "ELB" }),
-    )
-    .await;
-    let id = client
-        .start_capacity_task()
-        .outpost_identifier(SERVER)
-        .instance_pools(pool("c5.xlarge", 16))
+    let instance = json!({
+        "outpost_id": SERVER,
+        "instance_id": "i-0bbbbbbbbbbbbbbb1",
+        "instance_type": "m5.xlarge",
+        "account_id": "111122223333",
+        "service": "ELB",
+    });
+    post(&sim, "/_sim/instances", instance).await;
+    let id = start_one(&client, SERVER, "c5.xlarge", 16)
         .task_action_on_blocking_instances(TaskActionOnBlockingInstances::WaitForEvacuation)
         .send()
         .await
@@ -303,9 +274,8 @@ async fn instance_started_through_the_control_endpoint_blocks_a_task() {
         status(&client, SERVER, &id).await,
         SdkStatus::WaitingForEvacuation
     );
-    control(
+    post(
         &sim,
-        "POST",
         "/_sim/evacuate",
         json!({ "instance_ids": ["i-0bbbbbbbbbbbbbbb1"] }),
     )
@@ -318,10 +288,7 @@ async fn cancel_moves_through_cancellation_in_progress_to_cancelled() {
     let sim = start(frozen_config()).await;
     let client = client(&sim);
     let id = start_task(&client, RACK, QUICKSTART).await;
-    client
-        .cancel_capacity_task()
-        .outpost_identifier(RACK)
-        .capacity_task_id(&id)
+    cancel_request(&client, RACK, &id)
         .send()
         .await
         .expect("cancel accepted");
@@ -331,18 +298,12 @@ async fn cancel_moves_through_cancellation_in_progress_to_cancelled() {
         Some(&SdkStatus::CancellationInProgress)
     );
     // Cancelling again while cancelling is accepted.
-    client
-        .cancel_capacity_task()
-        .outpost_identifier(RACK_ARN)
-        .capacity_task_id(&id)
+    cancel_request(&client, RACK_ARN, &id)
         .send()
         .await
         .expect("repeat cancel accepted");
     // Still active: it holds the outpost.
-    let err = client
-        .start_capacity_task()
-        .outpost_identifier(RACK)
-        .instance_pools(pool("c5.4xlarge", 1))
+    let err = start_one(&client, RACK, "c5.4xlarge", 1)
         .send()
         .await
         .expect_err("still cancelling");
@@ -373,10 +334,7 @@ async fn waiting_task_can_be_cancelled() {
     )
     .await;
     sim.advance_clock(Duration::from_secs(60));
-    client
-        .cancel_capacity_task()
-        .outpost_identifier(BUSY)
-        .capacity_task_id(&id)
+    cancel_request(&client, BUSY, &id)
         .send()
         .await
         .expect("cancel waiting task");
@@ -390,13 +348,7 @@ async fn cancel_is_refused_for_in_progress_and_terminal_tasks() {
     let client = client(&sim);
     let id = start_task(&client, RACK, QUICKSTART).await;
     sim.advance_clock(Duration::from_secs(60));
-    let cancel = || {
-        client
-            .cancel_capacity_task()
-            .outpost_identifier(RACK)
-            .capacity_task_id(&id)
-            .send()
-    };
+    let cancel = || cancel_request(&client, RACK, &id).send();
 
     let err = cancel().await.expect_err("in progress");
     let Some(CancelCapacityTaskError::ConflictException(conflict)) = err.as_service_error() else {

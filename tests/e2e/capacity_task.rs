@@ -1,8 +1,8 @@
 //! `outposts_capacity_task` through the real terraform CLI against the simulator: one
 //! test per row of the behaviour contract.
 
-use crate::sim::{OUTPOST, Sim, busy_config, state, task_config};
-use outposts_simulator::{CapacityTaskStatus, Evacuation, FaultKind, FaultRule, Operation};
+use crate::sim::{OUTPOST, Sim, busy_config, state, state_task_id, task_config};
+use outposts_simulator::{CapacityTaskStatus, Evacuation, FaultKind, Operation};
 use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
@@ -10,17 +10,6 @@ const LAYOUT: &[(&str, u32)] = &[("c5.4xlarge", 3), ("m5.xlarge", 12)];
 
 fn apply(ws: &crate::harness::Workspace) -> crate::harness::Run {
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
-}
-
-/// `plan -detailed-exitcode`: 0 means no changes.
-fn assert_plan_empty(ws: &crate::harness::Workspace) {
-    let run = ws.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
-    assert_eq!(
-        run.output.status.code(),
-        Some(0),
-        "plan is not empty\n{}",
-        run.report()
-    );
 }
 
 #[test]
@@ -34,7 +23,7 @@ fn basic_apply_then_empty_plan_then_destroy() {
     assert_eq!(s["id"], format!("{OUTPOST}/{task_id}"));
     assert_eq!(s["outpost_id"], OUTPOST);
     assert!(s["creation_date"].is_string() && s["completion_date"].is_string());
-    assert_plan_empty(&ws);
+    ws.assert_no_changes("after apply");
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(sim.handle.tasks().len(), 1);
     assert_eq!(
@@ -77,10 +66,7 @@ fn import_by_id_by_arn_and_with_an_import_block_gives_an_empty_plan() {
     // A task started outside Terraform.
     let seed = sim.workspace(&task_config("", LAYOUT));
     apply(&seed);
-    let task_id = state(&seed)["capacity_task_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let task_id = state_task_id(&seed);
 
     let arn = sim.outpost_arn();
     for (identifier, import_id) in [
@@ -99,7 +85,7 @@ fn import_by_id_by_arn_and_with_an_import_block_gives_an_empty_plan() {
         let s = state(&ws);
         assert_eq!(s["outpost_identifier"], identifier);
         assert_eq!(s["capacity_task_id"], task_id.as_str());
-        assert_plan_empty(&ws);
+        ws.assert_no_changes(&format!("imported as {import_id}"));
     }
 
     let ws = sim.workspace(&format!(
@@ -109,7 +95,7 @@ fn import_by_id_by_arn_and_with_an_import_block_gives_an_empty_plan() {
     let plan = ws.ok(&["plan", "-no-color"]);
     plan.assert_mentions("1 to import, 0 to add, 0 to change, 0 to destroy");
     apply(&ws);
-    assert_plan_empty(&ws);
+    ws.assert_no_changes("imported by an import block");
 
     // Pools written in another order than AWS reports them are the same task: at most
     // an in-place update that only reorders the state, never a replacement.
@@ -128,7 +114,7 @@ fn import_by_id_by_arn_and_with_an_import_block_gives_an_empty_plan() {
         plan.report()
     );
     apply(&ws);
-    assert_plan_empty(&ws);
+    ws.assert_no_changes("pools reordered after import");
     assert_eq!(sim.count("CancelCapacityTask"), 0);
 
     let bad = sim.workspace(&task_config("", LAYOUT));
@@ -234,7 +220,7 @@ fn dry_run_fit_no_fit_and_unknown_inputs_with_calls_counted() {
     assert_eq!(sim.dry_runs(), 4, "plan + apply-time re-plan");
     // A no-op plan makes no dry run, and neither does a destroy plan.
     let before = sim.dry_runs();
-    assert_plan_empty(&fits);
+    fits.assert_no_changes("after apply");
     fits.ok(&["plan", "-destroy", "-no-color"]);
     assert_eq!(
         sim.dry_runs(),
@@ -332,10 +318,7 @@ fn a_task_that_disappeared_is_recreated_by_the_next_plan() {
     let sim = Sim::fast();
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
-    let task_id = state(&ws)["capacity_task_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let task_id = state_task_id(&ws);
     sim.handle
         .delete_task(&task_id)
         .expect("delete out of band");
@@ -363,21 +346,10 @@ fn conflict_with_an_out_of_band_task_names_it_and_the_import_command() {
 #[test]
 fn a_lost_start_response_ends_with_exactly_one_task() {
     let sim = Sim::fast();
-    sim.handle
-        .inject_fault(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::LoseResponse,
-            1,
-        ))
-        .expect("fault");
+    sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
-    assert_eq!(sim.handle.tasks().len(), 1, "exactly one task");
-    let s = state(&ws);
-    assert_eq!(
-        s["capacity_task_id"],
-        sim.handle.tasks()[0].capacity_task_id.as_str()
-    );
+    let s = sim.assert_the_only_task_is_in_state(&ws);
     assert_eq!(s["status"], "COMPLETED");
 }
 

@@ -174,6 +174,19 @@ impl Workspace {
         run
     }
 
+    /// `plan -detailed-exitcode`, which must say "no changes" (exit 0); `why` heads the
+    /// failure.
+    pub fn assert_no_changes(&self, why: &str) -> Run {
+        let run = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+        assert_eq!(
+            run.output.status.code(),
+            Some(0),
+            "{why}: the plan is not empty\n{}",
+            run.report()
+        );
+        run
+    }
+
     /// Runs terraform and requires failure.
     pub fn fails(&self, args: &[&str]) -> Run {
         let run = self.run(args);

@@ -3,7 +3,7 @@
 //! `terraform` against the simulator.
 
 use crate::harness::{REQUIRED_PROVIDERS, Run, Workspace};
-use crate::sim::{OUTPOST, Sim, state, task_config};
+use crate::sim::{OUTPOST, Sim, state, state_task_id, task_config};
 use outposts_simulator::{
     EventualConsistency, FaultKind, FaultRule, Operation, SimulatorConfig, TaskTiming,
 };
@@ -14,17 +14,6 @@ const LAYOUT: &[(&str, u32)] = &[("c5.4xlarge", 3), ("m5.xlarge", 12)];
 
 fn apply(ws: &Workspace) -> Run {
     ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
-}
-
-/// `plan -detailed-exitcode` must say "no changes" (exit 0).
-fn assert_no_changes(ws: &Workspace, why: &str) {
-    let run = ws.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
-    assert_eq!(
-        run.output.status.code(),
-        Some(0),
-        "{why}: the plan is not empty\n{}",
-        run.report()
-    );
 }
 
 /// Rewrites the workspace's configuration (provider block included).
@@ -92,10 +81,7 @@ fn a_lost_answer_is_adopted_even_when_the_task_list_lags() {
     sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
-    let tasks = sim.handle.tasks();
-    assert_eq!(tasks.len(), 1, "exactly one task: {tasks:?}");
-    let s = state(&ws);
-    assert_eq!(s["capacity_task_id"], tasks[0].capacity_task_id.as_str());
+    let s = sim.assert_the_only_task_is_in_state(&ws);
     assert_eq!(s["status"], "COMPLETED");
 }
 
@@ -115,10 +101,7 @@ fn a_lost_answer_for_a_task_that_finished_at_once_is_adopted_not_started_again()
     sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
-    let tasks = sim.handle.tasks();
-    assert_eq!(tasks.len(), 1, "exactly one task: {tasks:?}");
-    let s = state(&ws);
-    assert_eq!(s["capacity_task_id"], tasks[0].capacity_task_id.as_str());
+    let s = sim.assert_the_only_task_is_in_state(&ws);
     assert_eq!(s["status"], "COMPLETED");
     assert_eq!(
         sim.count("StartCapacityTask"),
@@ -133,11 +116,11 @@ fn a_start_answer_without_a_task_id_is_resolved_not_saved_empty() {
     sim.fault(Operation::StartCapacityTask, FaultKind::OmitTaskId, 1);
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
-    let tasks = sim.handle.tasks();
-    assert_eq!(tasks.len(), 1, "exactly one task: {tasks:?}");
-    let s = state(&ws);
-    assert_eq!(s["capacity_task_id"], tasks[0].capacity_task_id.as_str());
-    assert_eq!(s["id"], format!("{OUTPOST}/{}", tasks[0].capacity_task_id));
+    let s = sim.assert_the_only_task_is_in_state(&ws);
+    assert_eq!(
+        s["id"],
+        format!("{OUTPOST}/{}", sim.handle.tasks()[0].capacity_task_id)
+    );
 }
 
 #[test]
@@ -151,13 +134,10 @@ fn an_outpost_named_by_arn_is_the_outpost_named_by_id() {
     let ws = sim.workspace(&by_id);
     apply(&ws);
     rewrite(&ws, &by_arn);
-    assert_no_changes(&ws, "ID in state, ARN in the configuration");
+    ws.assert_no_changes("ID in state, ARN in the configuration");
     rewrite(&ws, &by_id);
-    assert_no_changes(&ws, "back to the ID");
-    let task_id = state(&ws)["capacity_task_id"]
-        .as_str()
-        .expect("task id")
-        .to_string();
+    ws.assert_no_changes("back to the ID");
+    let task_id = state_task_id(&ws);
 
     // Importing in one form into a configuration that uses the other plans nothing.
     for (config, import_id) in [
@@ -171,7 +151,7 @@ fn an_outpost_named_by_arn_is_the_outpost_named_by_id() {
             "outposts_capacity_task.t",
             &import_id,
         ]);
-        assert_no_changes(&imported, &format!("imported as {import_id}"));
+        imported.assert_no_changes(&format!("imported as {import_id}"));
     }
     assert_eq!(sim.handle.tasks().len(), 1, "no second task");
     assert_eq!(sim.count("CancelCapacityTask"), 0);
@@ -184,11 +164,8 @@ fn reordering_pools_plans_nothing_after_create_or_import() {
     let ws = sim.workspace(&task_config("", LAYOUT));
     apply(&ws);
     rewrite(&ws, &task_config("", &reversed));
-    assert_no_changes(&ws, "pools reordered after create");
-    let task_id = state(&ws)["capacity_task_id"]
-        .as_str()
-        .expect("task id")
-        .to_string();
+    ws.assert_no_changes("pools reordered after create");
+    let task_id = state_task_id(&ws);
 
     // AWS reports the pools in its own order; a configuration in either order matches.
     for layout in [LAYOUT.to_vec(), reversed] {
@@ -199,7 +176,7 @@ fn reordering_pools_plans_nothing_after_create_or_import() {
             "outposts_capacity_task.t",
             &format!("{OUTPOST}/{task_id}"),
         ]);
-        assert_no_changes(&imported, "pools in another order after import");
+        imported.assert_no_changes("pools in another order after import");
     }
     assert_eq!(sim.handle.tasks().len(), 1);
 }

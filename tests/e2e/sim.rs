@@ -193,6 +193,16 @@ impl Sim {
             .expect("fault rule");
     }
 
+    /// Checks that the simulator holds exactly one task and that it is the one in the
+    /// workspace's state; returns that state.
+    pub fn assert_the_only_task_is_in_state(&self, ws: &Workspace) -> serde_json::Value {
+        let tasks = self.handle.tasks();
+        assert_eq!(tasks.len(), 1, "exactly one task: {tasks:?}");
+        let s = state(ws);
+        assert_eq!(s["capacity_task_id"], tasks[0].capacity_task_id.as_str());
+        s
+    }
+
     pub fn count(&self, operation: &str) -> u64 {
         self.handle.request_count(operation)
     }
@@ -254,6 +264,14 @@ pub fn task_config(extra: &str, pools: &[(&str, u32)]) -> String {
     format!(
         "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{OUTPOST}\"\n  order_id           = \"{ORDER}\"\n{extra}\n{pools}}}\n"
     )
+}
+
+/// The ID of the task in Terraform's state.
+pub fn state_task_id(ws: &Workspace) -> String {
+    state(ws)["capacity_task_id"]
+        .as_str()
+        .expect("task id in state")
+        .to_string()
 }
 
 /// The resource's values in Terraform's state (`terraform show -json`).

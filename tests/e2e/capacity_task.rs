@@ -2,7 +2,7 @@
 //! test per row of the behaviour contract.
 
 use crate::sim::{OUTPOST, Sim, busy_config, state, state_task_id, task_config};
-use outposts_simulator::{CapacityTaskStatus, Evacuation, FaultKind, Operation};
+use outposts_simulator::{CapacityTaskStatus, Evacuation};
 use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
@@ -345,12 +345,7 @@ fn conflict_with_an_out_of_band_task_names_it_and_the_import_command() {
 
 #[test]
 fn a_lost_start_response_ends_with_exactly_one_task() {
-    let sim = Sim::fast();
-    sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
-    let ws = sim.workspace(&task_config("", LAYOUT));
-    apply(&ws);
-    let s = sim.assert_the_only_task_is_in_state(&ws);
-    assert_eq!(s["status"], "COMPLETED");
+    Sim::fast().apply_through_a_lost_start_answer(LAYOUT);
 }
 
 #[test]

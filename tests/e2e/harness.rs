@@ -107,6 +107,14 @@ impl Workspace {
     }
 
     /// Sets (or overrides) an environment variable for every later command.
+    /// Writes the Terraform CLI configuration `text` as `file` in the workspace and
+    /// points `TF_CLI_CONFIG_FILE` at it.
+    pub fn use_cli_config(&mut self, file: &str, text: &str) {
+        let path = self.path().join(file);
+        std::fs::write(&path, text).expect("write CLI config");
+        self.set_env("TF_CLI_CONFIG_FILE", &path.display().to_string());
+    }
+
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.into(), value.into()));

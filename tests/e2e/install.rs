@@ -7,7 +7,7 @@
 //! refused.
 
 use crate::harness::{Workspace, provider_binary};
-use crate::sim::{ORDER, OUTPOST, Sim};
+use crate::sim::{ORDER, OUTPOST, Sim, required_outposts};
 use std::path::{Path, PathBuf};
 use xtask::release::{Platform, Release, Signer, package};
 use xtask::serve::StaticHttps;
@@ -32,21 +32,12 @@ pub(crate) fn release(dir: &Path) -> Release {
 /// `installation` (a `provider_installation` block), with a capacity task to apply.
 fn workspace(sim: &Sim, source: &str, constraint: &str, installation: &str) -> Workspace {
     let mut ws = sim.workspace("");
-    let cli = ws.path().join("install.tfrc");
-    std::fs::write(&cli, installation).expect("write CLI config");
-    ws.set_env("TF_CLI_CONFIG_FILE", &cli.display().to_string());
+    ws.use_cli_config("install.tfrc", installation);
     ws.write(
         "main.tf",
         &format!(
             r#"
-terraform {{
-  required_providers {{
-    outposts = {{
-      source  = "{source}"
-      version = "{constraint}"
-    }}
-  }}
-}}
+{}
 
 provider "outposts" {{}}
 
@@ -58,7 +49,8 @@ resource "outposts_capacity_task" "t" {{
     count         = 4
   }}
 }}
-"#
+"#,
+            required_outposts(source, Some(constraint))
         ),
     );
     ws

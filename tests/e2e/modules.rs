@@ -3,7 +3,7 @@
 //! The team configurations that call it, with their state in PostgreSQL, are run in
 //! `teams.rs`.
 
-use crate::sim::Sim;
+use crate::sim::{Sim, required_outposts};
 use std::time::Duration;
 
 #[test]
@@ -41,12 +41,7 @@ fn the_module_warns_when_a_servers_layout_was_changed_out_of_band() {
         "main.tf",
         &format!(
             r#"
-terraform {{
-  required_providers {{
-    outposts = {{ source = "{}" }}
-  }}
-}}
-
+{}
 module "edge" {{
   source   = "../modules/outpost-capacity"
   outpost  = "{SERVER}"
@@ -54,7 +49,7 @@ module "edge" {{
   layout   = {{ "c5.xlarge" = 8, "m5.xlarge" = 8 }}
 }}
 "#,
-            crate::harness::PRIVATE_PROVIDER
+            required_outposts(crate::harness::PRIVATE_PROVIDER, None)
         ),
     );
     ws.ok(&["get", "-no-color"]);

@@ -78,11 +78,7 @@ fn a_lost_answer_is_adopted_even_when_the_task_list_lags() {
         list_hidden_calls: 2,
         ..EventualConsistency::default()
     });
-    sim.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
-    let ws = sim.workspace(&task_config("", LAYOUT));
-    apply(&ws);
-    let s = sim.assert_the_only_task_is_in_state(&ws);
-    assert_eq!(s["status"], "COMPLETED");
+    sim.apply_through_a_lost_start_answer(LAYOUT);
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 use crate::harness::{Workspace, copy_tree};
 use crate::install::{release, tamper};
-use crate::sim::{ORDER, OUTPOST, Sim};
+use crate::sim::{ORDER, OUTPOST, Sim, required_outposts};
 use std::path::{Path, PathBuf};
 use xtask::registry::{OUTPOST_CAPACITY, publish_module};
 use xtask::release::{Platform, Release};
@@ -80,22 +80,16 @@ impl Registry {
     /// `dev_overrides`, no mirrors.
     fn team(&self, sim: &Sim, constraint: &str, extra: &str) -> Workspace {
         let mut ws = sim.workspace("");
-        let cli = ws.path().join("registry.tfrc");
-        std::fs::write(&cli, xtask::registry::cli_config(&self.server.base))
-            .expect("write CLI config");
-        ws.set_env("TF_CLI_CONFIG_FILE", &cli.display().to_string());
+        ws.use_cli_config(
+            "registry.tfrc",
+            &xtask::registry::cli_config(&self.server.base),
+        );
         ws.set_env("SSL_CERT_FILE", &self.server.ca_file.display().to_string());
         ws.write(
             "main.tf",
             &format!(
                 r#"
-terraform {{
-  required_providers {{
-    outposts = {{
-      source = "{PROVIDER}"
-    }}
-  }}
-}}
+{required}
 
 provider "outposts" {{}}
 
@@ -111,7 +105,8 @@ module "capacity" {{
 output "status" {{
   value = module.capacity.status
 }}
-{extra}"#
+{extra}"#,
+                required = required_outposts(PROVIDER, None)
             ),
         );
         ws

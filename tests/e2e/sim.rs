@@ -230,6 +230,17 @@ impl Sim {
         task_id
     }
 
+    /// Applies the quickstart task with `layout` while the first StartCapacityTask
+    /// answer is lost, and checks that exactly one task was started, that it is the one
+    /// in state, and that it completed.
+    pub fn apply_through_a_lost_start_answer(&self, layout: &[(&str, u32)]) {
+        self.fault(Operation::StartCapacityTask, FaultKind::LoseResponse, 1);
+        let ws = self.workspace(&task_config("", layout));
+        ws.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let s = self.assert_the_only_task_is_in_state(&ws);
+        assert_eq!(s["status"], "COMPLETED");
+    }
+
     /// Waits (real time) until the simulator holds `n` tasks.
     pub fn wait_for_tasks(&self, n: usize, within: Duration) {
         let deadline = Instant::now() + within;
@@ -248,6 +259,16 @@ impl Sim {
 pub fn busy_config(action: &str) -> String {
     format!(
         "resource \"outposts_capacity_task\" \"t\" {{\n  outpost_identifier = \"{BUSY_OUTPOST}\"\n  order_id = \"{BUSY_ORDER}\"\n  task_action_on_blocking_instances = \"{action}\"\n  instance_pool {{\n    instance_type = \"c5.2xlarge\"\n    count = 12\n  }}\n}}\n"
+    )
+}
+
+/// The `terraform` block requiring the provider from `source`, at `version` when given.
+pub fn required_outposts(source: &str, version: Option<&str>) -> String {
+    let version = version
+        .map(|v| format!("\n      version = \"{v}\""))
+        .unwrap_or_default();
+    format!(
+        "terraform {{\n  required_providers {{\n    outposts = {{\n      source  = \"{source}\"{version}\n    }}\n  }}\n}}\n"
     )
 }
 

@@ -7,7 +7,6 @@ use crate::outposts::OutpostsClient;
 use crate::outposts::catalog::{HARDWARE_TYPES, Outpost, OutpostFilter};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use tfplugin::data_source::DataSource;
 use tfplugin::diag::Diagnostics;
 use tfplugin::path::AttributePath;
@@ -29,23 +28,7 @@ pub struct OutpostsState {
     #[serde(default, deserialize_with = "super::null_as_empty")]
     pub arns: Vec<String>,
     #[serde(default, deserialize_with = "super::null_as_empty")]
-    pub outposts: Vec<OutpostItem>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct OutpostItem {
-    pub id: String,
-    pub arn: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub owner_id: Option<String>,
-    pub site_id: Option<String>,
-    pub site_arn: Option<String>,
-    pub availability_zone: Option<String>,
-    pub availability_zone_id: Option<String>,
-    pub life_cycle_status: Option<String>,
-    pub supported_hardware_type: Option<String>,
-    pub tags: BTreeMap<String, String>,
+    pub outposts: Vec<Outpost>,
 }
 
 fn outpost_type() -> Type {
@@ -63,25 +46,6 @@ fn outpost_type() -> Type {
         ("supported_hardware_type", Type::String),
         ("tags", Type::Map(Box::new(Type::String))),
     ])
-}
-
-impl From<Outpost> for OutpostItem {
-    fn from(o: Outpost) -> Self {
-        OutpostItem {
-            id: o.id,
-            arn: o.arn,
-            name: o.name,
-            description: o.description,
-            owner_id: o.owner_id,
-            site_id: o.site_id,
-            site_arn: o.site_arn,
-            availability_zone: o.availability_zone,
-            availability_zone_id: o.availability_zone_id,
-            life_cycle_status: o.life_cycle_status,
-            supported_hardware_type: o.supported_hardware_type,
-            tags: o.tags,
-        }
-    }
 }
 
 #[async_trait]
@@ -187,7 +151,6 @@ impl DataSource<OutpostsClient> for OutpostsDataSource {
                     .as_ref()
                     .is_none_or(|wanted| o.supported_hardware_type.as_ref() == Some(wanted))
             })
-            .map(OutpostItem::from)
             .collect();
         state.ids = state.outposts.iter().map(|o| o.id.clone()).collect();
         state.arns = state

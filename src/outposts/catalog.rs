@@ -14,8 +14,9 @@ pub const ASSET_TYPES: &[&str] = sdk::AssetType::values();
 /// The hardware an Outpost may be (`RACK`, `SERVER`), from the SDK.
 pub const HARDWARE_TYPES: &[&str] = sdk::SupportedHardwareType::values();
 
-/// An Outpost as ListOutposts / GetOutpost report it.
-#[derive(Debug, Clone, PartialEq)]
+/// An Outpost as ListOutposts / GetOutpost report it, and as the `outposts` data source
+/// shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outpost {
     pub id: String,
     pub arn: Option<String>,

@@ -183,6 +183,19 @@ pub(super) mod tests {
     }
 
     /// A list block of one element.
+    /// An `assume_role` block of the tests, lasting `duration`.
+    pub(in crate::provider) fn assume_role(duration: &str) -> Value {
+        block(&[
+            (
+                "role_arn",
+                Value::string("arn:aws:iam::123456789012:role/Deploy"),
+            ),
+            ("session_name", Value::string("terraform")),
+            ("external_id", Value::string("ext-id:1")),
+            ("duration", Value::string(duration)),
+        ])
+    }
+
     pub(in crate::provider) fn block(pairs: &[(&str, Value)]) -> Value {
         Value::List(vec![Value::Object(
             pairs
@@ -221,18 +234,7 @@ pub(super) mod tests {
             ),
             ("access_key", Value::string("AKID")),
             ("secret_key", Value::string("secret")),
-            (
-                "assume_role",
-                block(&[
-                    (
-                        "role_arn",
-                        Value::string("arn:aws:iam::123456789012:role/Deploy"),
-                    ),
-                    ("session_name", Value::string("terraform")),
-                    ("external_id", Value::string("ext-id:1")),
-                    ("duration", Value::string("2h")),
-                ]),
-            ),
+            ("assume_role", assume_role("2h")),
             (
                 "endpoints",
                 block(&[

@@ -234,7 +234,7 @@ pub fn token_needs_keys() -> SharedValidator {
 
 #[cfg(test)]
 mod tests {
-    use super::super::config::tests::{block, config};
+    use super::super::config::tests::{assume_role, block, config};
     use super::super::schema::schema;
     use tfplugin::diag::Diagnostics;
     use tfplugin::value::Value;
@@ -284,18 +284,7 @@ mod tests {
             ("access_key", Value::string("AKID")),
             ("secret_key", Value::string("s")),
             ("token", Value::string("t")),
-            (
-                "assume_role",
-                block(&[
-                    (
-                        "role_arn",
-                        Value::string("arn:aws:iam::123456789012:role/Deploy"),
-                    ),
-                    ("session_name", Value::string("terraform")),
-                    ("external_id", Value::string("ext-id:1")),
-                    ("duration", Value::string("15m")),
-                ]),
-            ),
+            ("assume_role", assume_role("15m")),
             (
                 "endpoints",
                 block(&[

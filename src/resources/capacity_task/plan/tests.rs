@@ -391,67 +391,86 @@ fn the_outpost_by_arn_keeps_the_prior_id_and_the_reverse() {
     }
 }
 
+/// What a plan does with the stored task's status, with the layout kept or changed.
 #[test]
-fn a_changed_layout_replaces_the_task() {
+fn plans_follow_the_stored_tasks_status() {
     let c = config(OP, LAYOUT);
-    check(
-        Some(prior(&c, "COMPLETED")),
-        config(OP, &[("c5.large", 3), ("m5.large", 1)]),
-        Expect {
-            replace: &["instance_pool"],
-            unknown: COMPUTED_ON_CREATE,
-            kept: &[],
-            warnings: &[],
-        },
-    );
-}
-
-#[test]
-fn a_changed_layout_of_a_running_task_warns_about_create_before_destroy() {
-    let c = config(OP, LAYOUT);
-    check(
-        Some(prior(&c, "REQUESTED")),
-        config(OP, &[("c5.large", 3)]),
-        Expect {
-            replace: &["instance_pool"],
-            unknown: COMPUTED_ON_CREATE,
-            kept: &[],
-            warnings: &["Replacing a capacity task that is still running"],
-        },
-    );
-}
-
-#[test]
-fn a_running_task_plans_an_in_place_wait() {
-    for status in ["REQUESTED", "IN_PROGRESS", "WAITING_FOR_EVACUATION"] {
-        let c = config(OP, LAYOUT);
-        check(
-            Some(prior(&c, status)),
-            c,
+    let other_layout = config(OP, &[("c5.large", 3), ("m5.large", 1)]);
+    let waiting = &["status", "failure", "completion_date", "last_modified_date"];
+    let rows: [(&str, &CapacityTaskState, Expect); 7] = [
+        (
+            "COMPLETED",
+            &other_layout,
             Expect {
-                replace: &[],
-                unknown: &["status", "failure", "completion_date", "last_modified_date"],
+                replace: &["instance_pool"],
+                unknown: COMPUTED_ON_CREATE,
                 kept: &[],
                 warnings: &[],
             },
-        );
-    }
-}
-
-#[test]
-fn a_failed_or_cancelled_task_is_replaced_with_a_warning() {
-    for status in ["FAILED", "CANCELLED"] {
-        let c = config(OP, LAYOUT);
-        check(
-            Some(prior(&c, status)),
-            c,
+        ),
+        (
+            "REQUESTED",
+            &other_layout,
+            Expect {
+                replace: &["instance_pool"],
+                unknown: COMPUTED_ON_CREATE,
+                kept: &[],
+                warnings: &["Replacing a capacity task that is still running"],
+            },
+        ),
+        (
+            "REQUESTED",
+            &c,
+            Expect {
+                replace: &[],
+                unknown: waiting,
+                kept: &[],
+                warnings: &[],
+            },
+        ),
+        (
+            "IN_PROGRESS",
+            &c,
+            Expect {
+                replace: &[],
+                unknown: waiting,
+                kept: &[],
+                warnings: &[],
+            },
+        ),
+        (
+            "WAITING_FOR_EVACUATION",
+            &c,
+            Expect {
+                replace: &[],
+                unknown: waiting,
+                kept: &[],
+                warnings: &[],
+            },
+        ),
+        (
+            "FAILED",
+            &c,
             Expect {
                 replace: &["status"],
                 unknown: COMPUTED_ON_CREATE,
                 kept: &[],
                 warnings: &["Capacity task did not complete"],
             },
-        );
+        ),
+        (
+            "CANCELLED",
+            &c,
+            Expect {
+                replace: &["status"],
+                unknown: COMPUTED_ON_CREATE,
+                kept: &[],
+                warnings: &["Capacity task did not complete"],
+            },
+        ),
+    ];
+    for (status, configured, expect) in rows {
+        check(Some(prior(&c, status)), configured.clone(), expect);
     }
 }
 

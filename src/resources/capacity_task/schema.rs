@@ -18,18 +18,6 @@ use tfplugin::value::Value;
 
 pub const TYPE_NAME: &str = "outposts_capacity_task";
 
-/// Computed attributes: unknown in a create plan, filled from AWS.
-pub const COMPUTED: [&str; 8] = [
-    "id",
-    "capacity_task_id",
-    "outpost_id",
-    "status",
-    "failure",
-    "creation_date",
-    "completion_date",
-    "last_modified_date",
-];
-
 /// The arguments that describe the task to AWS: changing any starts a new task.
 pub const TASK_ARGUMENTS: [&str; 6] = [
     "outpost_identifier",

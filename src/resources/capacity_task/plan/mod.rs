@@ -14,7 +14,7 @@ use crate::layout::{pool_path_in, what_is_missing};
 use crate::outposts::OutpostsClient;
 use crate::outposts::task::{CapacityTaskStatus, RequestKey};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::path::AttributePath;
@@ -152,7 +152,7 @@ pub(super) fn set(value: &mut Value, name: &str, member: Value) {
 /// Computed values become unknown; optional ones the user left out come from AWS, but
 /// a task names an order or an asset: with one of them set, the other stays null.
 fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
-    for name in schema::COMPUTED {
+    for name in COMPUTED.iter() {
         set(planned, name, Value::Unknown);
     }
     let unset = |name| config.attr(name).is_none_or(Value::is_null);
@@ -175,6 +175,17 @@ fn mark_unknown_for_create(planned: &mut Value, config: &Value) {
         set(planned, "task_action_on_blocking_instances", Value::Unknown);
     }
 }
+
+/// The attributes only AWS sets: unknown in a create plan.
+static COMPUTED: LazyLock<Vec<String>> = LazyLock::new(|| {
+    schema::schema()
+        .block
+        .attributes
+        .into_iter()
+        .filter(|a| a.computed && !a.optional)
+        .map(|a| a.name)
+        .collect()
+});
 
 /// The answers of recent checks in this provider process, by request.
 #[derive(Default)]

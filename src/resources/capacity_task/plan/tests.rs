@@ -136,9 +136,9 @@ pub(super) fn proposed(prior: Option<&Value>, config: &Value) -> Value {
         return config.clone();
     };
     let mut out = c.clone();
-    for name in schema::COMPUTED
+    for name in COMPUTED_ON_CREATE
         .iter()
-        .chain(["order_id", "asset_id", "task_action_on_blocking_instances"].iter())
+        .chain(["order_id", "asset_id"].iter())
     {
         if c.get(*name).is_none_or(Value::is_null)
             && let Some(v) = p.get(*name)

@@ -449,27 +449,61 @@ mod tests {
 
     const SEC: Millis = 1000;
 
+    /// The default world, its catalog and the default timing, for advancing
+    /// tasks against one of its outposts.
+    struct Bench {
+        world: World,
+        catalog: Vec<InstanceTypeSpec>,
+        timing: TaskTiming,
+    }
+
+    impl Bench {
+        fn new() -> Self {
+            let world = World::default_seed();
+            let catalog = world.instance_types.clone();
+            Bench {
+                world,
+                catalog,
+                timing: TaskTiming::default(),
+            }
+        }
+
+        fn advance(&mut self, outpost: usize, t: &mut CapacityTask, now: Millis) -> bool {
+            t.advance(
+                &mut self.world.outposts[outpost],
+                &self.catalog,
+                &self.timing,
+                now,
+            )
+        }
+    }
+
+    /// Outpost 2 runs instances that block this layout.
+    const BLOCKED_OUTPOST: usize = 2;
+
+    fn blocked_task(action: TaskAction) -> CapacityTask {
+        task("op-0aaaaaaaaaaaaaaa1", vec![pool("c5.2xlarge", 6)], action)
+    }
+
     #[test]
     fn task_goes_requested_in_progress_completed_at_due_times() {
-        let mut world = World::default_seed();
-        let catalog = world.instance_types.clone();
-        let timing = TaskTiming::default();
-        let outpost = &mut world.outposts[0];
+        let mut bench = Bench::new();
         let mut t = task(
             "op-0123456789abcdef0",
             vec![pool("c5.4xlarge", 6)],
             TaskAction::FailTask,
         );
 
-        assert!(!t.advance(outpost, &catalog, &timing, SEC));
-        assert!(t.advance(outpost, &catalog, &timing, 3 * SEC));
+        assert!(!bench.advance(0, &mut t, SEC));
+        assert!(bench.advance(0, &mut t, 3 * SEC));
         assert_eq!(t.status, CapacityTaskStatus::InProgress);
         assert_eq!(t.last_modified_date, 2 * SEC);
 
         // One jump far past both steps stamps each with the time it was due.
-        t.advance(outpost, &catalog, &timing, 3600 * SEC);
+        bench.advance(0, &mut t, 3600 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::Completed);
         assert_eq!(t.completion_date, Some(7 * SEC));
+        let outpost = &bench.world.outposts[0];
         assert_eq!(
             outpost.assets[0].instance_type_capacities,
             vec![pool("c5.4xlarge", 6)]
@@ -479,15 +513,12 @@ mod tests {
 
     #[test]
     fn infeasible_layout_fails_after_requested() {
-        let mut world = World::default_seed();
-        let catalog = world.instance_types.clone();
-        let outpost = &mut world.outposts[0];
         let mut t = task(
             "op-0123456789abcdef0",
             vec![pool("m5.12xlarge", 7)],
             TaskAction::FailTask,
         );
-        t.advance(outpost, &catalog, &TaskTiming::default(), 10 * SEC);
+        Bench::new().advance(0, &mut t, 10 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::Failed);
         let failure = t.failed.expect("failure");
         assert_eq!(
@@ -499,38 +530,24 @@ mod tests {
 
     #[test]
     fn blocked_task_waits_then_proceeds_after_evacuation() {
-        let mut world = World::default_seed();
-        let catalog = world.instance_types.clone();
-        let timing = TaskTiming::default();
-        let outpost = &mut world.outposts[2];
-        let mut t = task(
-            "op-0aaaaaaaaaaaaaaa1",
-            vec![pool("c5.2xlarge", 6)],
-            TaskAction::WaitForEvacuation,
-        );
-        t.advance(outpost, &catalog, &timing, 10 * SEC);
+        let mut bench = Bench::new();
+        let mut t = blocked_task(TaskAction::WaitForEvacuation);
+        bench.advance(BLOCKED_OUTPOST, &mut t, 10 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::WaitingForEvacuation);
         assert_eq!(t.blocking_instances.len(), 2);
 
-        outpost
+        bench.world.outposts[BLOCKED_OUTPOST]
             .running_instances
             .retain(|i| i.instance_type != "m5.large");
-        t.advance(outpost, &catalog, &timing, 20 * SEC);
+        bench.advance(BLOCKED_OUTPOST, &mut t, 20 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::InProgress);
         assert_eq!(t.last_modified_date, 20 * SEC);
     }
 
     #[test]
     fn blocked_task_with_fail_task_fails() {
-        let mut world = World::default_seed();
-        let catalog = world.instance_types.clone();
-        let outpost = &mut world.outposts[2];
-        let mut t = task(
-            "op-0aaaaaaaaaaaaaaa1",
-            vec![pool("c5.2xlarge", 6)],
-            TaskAction::FailTask,
-        );
-        t.advance(outpost, &catalog, &TaskTiming::default(), 10 * SEC);
+        let mut t = blocked_task(TaskAction::FailTask);
+        Bench::new().advance(BLOCKED_OUTPOST, &mut t, 10 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::Failed);
         assert_eq!(
             t.failed.map(|f| f.failure_type),
@@ -540,16 +557,8 @@ mod tests {
 
     #[test]
     fn waiting_task_fails_after_the_evacuation_timeout() {
-        let mut world = World::default_seed();
-        let catalog = world.instance_types.clone();
-        let timing = TaskTiming::default();
-        let outpost = &mut world.outposts[2];
-        let mut t = task(
-            "op-0aaaaaaaaaaaaaaa1",
-            vec![pool("c5.2xlarge", 6)],
-            TaskAction::WaitForEvacuation,
-        );
-        t.advance(outpost, &catalog, &timing, 49 * 3600 * SEC);
+        let mut t = blocked_task(TaskAction::WaitForEvacuation);
+        Bench::new().advance(BLOCKED_OUTPOST, &mut t, 49 * 3600 * SEC);
         assert_eq!(t.status, CapacityTaskStatus::Failed);
         assert_eq!(t.completion_date, Some(2 * SEC + 48 * 3600 * SEC));
     }

@@ -26,7 +26,7 @@ use super::consistency;
 use super::faults::FaultKind;
 use super::sigv4::{self, AuthError, SignedRequest};
 use super::state::Simulator;
-use super::tasks::{CapacityTask, CapacityTaskStatus, TaskAction, epoch_seconds};
+use super::tasks::{CapacityTask, CapacityTaskStatus, Millis, TaskAction, epoch_seconds};
 use super::validate::{
     self, ACCOUNT_ID, ACCOUNT_ID_TEXT, AVAILABILITY_ZONE, AVAILABILITY_ZONE_ID,
     AVAILABILITY_ZONE_ID_TEXT, AVAILABILITY_ZONE_TEXT, HOST_ID, HOST_ID_TEXT, INSTANCE_ID,

@@ -265,10 +265,13 @@ pub(super) fn task_not_found(task_id: &str) -> ApiError {
     ApiError::not_found(format!("Capacity task {task_id} not found."))
 }
 
-pub(super) fn get_capacity_task(
+/// Validates the path, advances the clock and hands the outpost's task, with the
+/// time now, to `f`; a task on another outpost is not found.
+fn with_task(
     sim: &Simulator,
     outpost_identifier: &str,
     task_id: &str,
+    f: impl FnOnce(&mut CapacityTask, Millis) -> ApiResult,
 ) -> ApiResult {
     check(task_path_violations(outpost_identifier, task_id))?;
     let mut state = sim.lock();
@@ -281,10 +284,20 @@ pub(super) fn get_capacity_task(
         .task_mut(task_id)
         .filter(|t| t.outpost_id == outpost_id)
         .ok_or_else(|| task_not_found(task_id))?;
-    if consistency::hide_from_get(task, now) {
-        return Err(task_not_found(task_id));
-    }
-    Ok(task_wire(task))
+    f(task, now)
+}
+
+pub(super) fn get_capacity_task(
+    sim: &Simulator,
+    outpost_identifier: &str,
+    task_id: &str,
+) -> ApiResult {
+    with_task(sim, outpost_identifier, task_id, |task, now| {
+        if consistency::hide_from_get(task, now) {
+            return Err(task_not_found(task_id));
+        }
+        Ok(task_wire(task))
+    })
 }
 
 pub(super) fn cancel_capacity_task(
@@ -292,41 +305,34 @@ pub(super) fn cancel_capacity_task(
     outpost_identifier: &str,
     task_id: &str,
 ) -> ApiResult {
-    check(task_path_violations(outpost_identifier, task_id))?;
-    let mut state = sim.lock();
-    state.advance();
-    let now = state.now();
-    let outpost_id = resolve_outpost(&state.world, outpost_identifier)?
-        .outpost_id
-        .clone();
-    let task = state
-        .task_mut(task_id)
-        .filter(|t| t.outpost_id == outpost_id)
-        .ok_or_else(|| task_not_found(task_id))?;
-    match task.status {
-        CapacityTaskStatus::Requested | CapacityTaskStatus::WaitingForEvacuation => {
-            task.cancel(now)
+    with_task(sim, outpost_identifier, task_id, |task, now| {
+        match task.status {
+            CapacityTaskStatus::Requested | CapacityTaskStatus::WaitingForEvacuation => {
+                task.cancel(now)
+            }
+            CapacityTaskStatus::CancellationInProgress => {}
+            CapacityTaskStatus::InProgress => {
+                return Err(ApiError::conflict(
+                    format!(
+                        "Capacity task {task_id} is IN_PROGRESS and can no longer be cancelled."
+                    ),
+                    task_id,
+                    None,
+                ));
+            }
+            status => {
+                return Err(ApiError::conflict(
+                    format!(
+                        "Capacity task {task_id} is already in a terminal state ({}) and cannot be cancelled.",
+                        status.as_str()
+                    ),
+                    task_id,
+                    None,
+                ));
+            }
         }
-        CapacityTaskStatus::CancellationInProgress => {}
-        CapacityTaskStatus::InProgress => {
-            return Err(ApiError::conflict(
-                format!("Capacity task {task_id} is IN_PROGRESS and can no longer be cancelled."),
-                task_id,
-                None,
-            ));
-        }
-        status => {
-            return Err(ApiError::conflict(
-                format!(
-                    "Capacity task {task_id} is already in a terminal state ({}) and cannot be cancelled.",
-                    status.as_str()
-                ),
-                task_id,
-                None,
-            ));
-        }
-    }
-    Ok(json!({}))
+        Ok(json!({}))
+    })
 }
 
 pub(super) fn list_capacity_tasks(sim: &Simulator, query: &Query) -> ApiResult {

@@ -299,14 +299,19 @@ impl Faults {
 mod tests {
     use super::*;
 
+    /// Faults seeded with 7, holding a next-calls rule for each
+    /// (operation, kind, count), in order.
+    fn next_calls(rules: &[(Operation, FaultKind, u32)]) -> Faults {
+        let mut faults = Faults::new(7);
+        for &(operation, kind, count) in rules {
+            faults.add(FaultRule::next_calls(operation, kind, count));
+        }
+        faults
+    }
+
     #[test]
     fn count_rule_fires_exactly_n_times_then_disappears() {
-        let mut faults = Faults::new(7);
-        faults.add(FaultRule::next_calls(
-            Operation::GetCapacityTask,
-            FaultKind::Throttle,
-            2,
-        ));
+        let mut faults = next_calls(&[(Operation::GetCapacityTask, FaultKind::Throttle, 2)]);
         let fired: Vec<_> = (0..4)
             .map(|_| faults.decide(Operation::GetCapacityTask).error)
             .collect();
@@ -324,12 +329,7 @@ mod tests {
 
     #[test]
     fn rules_only_match_their_operation() {
-        let mut faults = Faults::new(7);
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::ServerError,
-            1,
-        ));
+        let mut faults = next_calls(&[(Operation::StartCapacityTask, FaultKind::ServerError, 1)]);
         assert_eq!(
             faults.decide(Operation::ListOutposts),
             FaultDecision::default()
@@ -342,17 +342,10 @@ mod tests {
 
     #[test]
     fn queued_error_rules_take_turns() {
-        let mut faults = Faults::new(7);
-        faults.add(FaultRule::next_calls(
-            Operation::GetOutpost,
-            FaultKind::Throttle,
-            1,
-        ));
-        faults.add(FaultRule::next_calls(
-            Operation::GetOutpost,
-            FaultKind::ServerError,
-            1,
-        ));
+        let mut faults = next_calls(&[
+            (Operation::GetOutpost, FaultKind::Throttle, 1),
+            (Operation::GetOutpost, FaultKind::ServerError, 1),
+        ]);
         assert_eq!(
             faults.decide(Operation::GetOutpost).error,
             Some(FaultKind::Throttle)
@@ -402,17 +395,10 @@ mod tests {
 
     #[test]
     fn start_rules_are_neither_fired_nor_spent_by_dry_runs() {
-        let mut faults = Faults::new(7);
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::RivalStart,
-            1,
-        ));
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::OmitTaskId,
-            1,
-        ));
+        let mut faults = next_calls(&[
+            (Operation::StartCapacityTask, FaultKind::RivalStart, 1),
+            (Operation::StartCapacityTask, FaultKind::OmitTaskId, 1),
+        ]);
         let dry = faults.decide_call(Operation::StartCapacityTask, true);
         assert_eq!(dry, FaultDecision::default());
         assert_eq!(faults.rules().len(), 2);
@@ -446,18 +432,11 @@ mod tests {
 
     #[test]
     fn omit_task_id_waits_for_a_call_no_injected_error_answers() {
-        let mut faults = Faults::new(7);
         // Added first, it still lets the throttled call go by.
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::OmitTaskId,
-            1,
-        ));
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::Throttle,
-            1,
-        ));
+        let mut faults = next_calls(&[
+            (Operation::StartCapacityTask, FaultKind::OmitTaskId, 1),
+            (Operation::StartCapacityTask, FaultKind::Throttle, 1),
+        ]);
         let first = faults.decide(Operation::StartCapacityTask);
         assert_eq!(first.error, Some(FaultKind::Throttle));
         assert!(!first.omit_task_id);
@@ -469,17 +448,10 @@ mod tests {
     #[test]
     fn rival_start_fires_alongside_an_injected_error() {
         // The rival is another client: our throttled call does not stop it.
-        let mut faults = Faults::new(7);
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::Throttle,
-            1,
-        ));
-        faults.add(FaultRule::next_calls(
-            Operation::StartCapacityTask,
-            FaultKind::RivalStart,
-            1,
-        ));
+        let mut faults = next_calls(&[
+            (Operation::StartCapacityTask, FaultKind::Throttle, 1),
+            (Operation::StartCapacityTask, FaultKind::RivalStart, 1),
+        ]);
         let decision = faults.decide(Operation::StartCapacityTask);
         assert_eq!(decision.error, Some(FaultKind::Throttle));
         assert!(decision.rival_start);

@@ -190,8 +190,7 @@ fn refused_rival_start_leaves_the_callers_request_as_it_was() {
     assert!(sim.tasks().is_empty());
     // With a task already active, the rival conflicts too: the caller's
     // conflict names the task that was there, not a rival's.
-    let existing = start_capacity_task(&sim, RACK, START).expect("starts");
-    let existing = existing["CapacityTaskId"].as_str().expect("id").to_string();
+    let existing = started_id(&sim, RACK, START);
     assert_eq!(start_as_rival(&sim, &route, START), None);
     let err = start_capacity_task(&sim, RACK, START).expect_err("conflicts");
     assert!(err.message.contains(&existing), "{}", err.message);
@@ -214,8 +213,7 @@ fn list_leaves_a_new_task_out_for_its_first_calls_that_would_include_it() {
         list_hidden_calls: 2,
         ..EventualConsistency::default()
     });
-    let started = start_capacity_task(&sim, RACK, START).expect("starts");
-    let id = started["CapacityTaskId"].as_str().expect("id").to_string();
+    let id = started_id(&sim, RACK, START);
     // Lists that would not include it anyway spend nothing.
     assert!(listed_ids(&sim, &format!("OutpostIdentifierFilter={SERVER}")).is_empty());
     assert!(listed_ids(&sim, "CapacityTaskStatusFilter=COMPLETED").is_empty());
@@ -233,8 +231,7 @@ fn list_leaves_a_new_task_out_until_its_seconds_passed() {
         list_hidden_seconds: 30.0,
         ..EventualConsistency::default()
     });
-    let started = start_capacity_task(&sim, RACK, START).expect("starts");
-    let id = started["CapacityTaskId"].as_str().expect("id").to_string();
+    let id = started_id(&sim, RACK, START);
     assert!(listed_ids(&sim, "").is_empty());
     sim.advance_clock(Duration::from_secs(29));
     assert!(listed_ids(&sim, "").is_empty());
@@ -242,18 +239,24 @@ fn list_leaves_a_new_task_out_until_its_seconds_passed() {
     assert_eq!(listed_ids(&sim, ""), [id]);
 }
 
+/// A start for the SERVER outpost.
+const SERVER_START: &[u8] = br#"{"InstancePools":[{"InstanceType":"c5.xlarge","Count":2}]}"#;
+
+/// Starts a task and returns its ID.
+fn started_id(sim: &Simulator, outpost: &str, body: &[u8]) -> String {
+    let started = start_capacity_task(sim, outpost, body).expect("starts");
+    started["CapacityTaskId"].as_str().expect("id").to_string()
+}
+
 #[test]
 fn list_lag_applies_to_tasks_created_after_it_was_set() {
     let sim = frozen();
-    let before = start_capacity_task(&sim, RACK, START).expect("starts");
-    let before = before["CapacityTaskId"].as_str().expect("id").to_string();
+    let before = started_id(&sim, RACK, START);
     sim.set_eventual_consistency(EventualConsistency {
         list_hidden_calls: 1,
         ..EventualConsistency::default()
     });
-    let body = br#"{"InstancePools":[{"InstanceType":"c5.xlarge","Count":2}]}"#;
-    let after = start_capacity_task(&sim, SERVER, body).expect("starts");
-    let after = after["CapacityTaskId"].as_str().expect("id").to_string();
+    let after = started_id(&sim, SERVER, SERVER_START);
     assert_eq!(listed_ids(&sim, ""), [before.as_str()]);
     assert_eq!(listed_ids(&sim, ""), [before, after]);
 }
@@ -261,14 +264,12 @@ fn list_lag_applies_to_tasks_created_after_it_was_set() {
 #[test]
 fn hidden_task_on_a_full_page_keeps_the_next_token_of_that_page() {
     let sim = frozen();
-    let first = start_capacity_task(&sim, RACK, START).expect("starts");
-    let first = first["CapacityTaskId"].as_str().expect("id").to_string();
+    let first = started_id(&sim, RACK, START);
     sim.set_eventual_consistency(EventualConsistency {
         list_hidden_calls: 1,
         ..EventualConsistency::default()
     });
-    let body = br#"{"InstancePools":[{"InstanceType":"c5.xlarge","Count":2}]}"#;
-    start_capacity_task(&sim, SERVER, body).expect("starts");
+    start_capacity_task(&sim, SERVER, SERVER_START).expect("starts");
     // Page one holds only the first task: the hidden second spends nothing.
     let page = list_capacity_tasks(&sim, &Query::parse("MaxResults=1")).expect("lists");
     assert_eq!(page["CapacityTasks"][0]["CapacityTaskId"], json!(first));

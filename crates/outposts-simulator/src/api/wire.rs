@@ -17,31 +17,18 @@ pub(super) fn exclude_wire(exclude: &InstancesToExclude) -> serde_json::Value {
     })
 }
 
+/// The full task: the summary's members and the request's. (Object members are
+/// kept sorted, so the order they are set in does not show on the wire.)
 pub(super) fn task_wire(task: &CapacityTask) -> serde_json::Value {
-    let mut body = json!({
-        "CapacityTaskId": task.capacity_task_id,
-        "OutpostId": task.outpost_id,
-        "RequestedInstancePools": pools_wire(&task.requested_instance_pools),
-        "DryRun": false,
-        "CapacityTaskStatus": task.status.as_str(),
-        "CreationDate": epoch_seconds(task.creation_date),
-        "LastModifiedDate": epoch_seconds(task.last_modified_date),
-        "TaskActionOnBlockingInstances": task.task_action_on_blocking_instances.as_str(),
-    });
-    if let Some(order) = &task.order_id {
-        body["OrderId"] = json!(order);
-    }
-    if let Some(asset) = &task.asset_id {
-        body["AssetId"] = json!(asset);
-    }
+    let mut body = task_summary_wire(task);
+    body["RequestedInstancePools"] = pools_wire(&task.requested_instance_pools);
+    body["DryRun"] = json!(false);
+    body["TaskActionOnBlockingInstances"] = json!(task.task_action_on_blocking_instances.as_str());
     if let Some(exclude) = &task.instances_to_exclude {
         body["InstancesToExclude"] = exclude_wire(exclude);
     }
     if let Some(failure) = &task.failed {
         body["Failed"] = json!({ "Reason": failure.reason, "Type": failure.failure_type.as_str() });
-    }
-    if let Some(done) = task.completion_date {
-        body["CompletionDate"] = json!(epoch_seconds(done));
     }
     body
 }

@@ -266,7 +266,7 @@ pub(super) fn task_not_found(task_id: &str) -> ApiError {
 }
 
 /// Validates the path, advances the clock and hands the outpost's task, with the
-/// time now, to `f`; a task on another outpost is not found.
+/// time now, to `f`.
 fn with_task(
     sim: &Simulator,
     outpost_identifier: &str,
@@ -277,14 +277,22 @@ fn with_task(
     let mut state = sim.lock();
     state.advance();
     let now = state.now();
+    f(outpost_task(&mut state, outpost_identifier, task_id)?, now)
+}
+
+/// The task, if it belongs to the outpost; a task on another outpost is not found.
+fn outpost_task<'s>(
+    state: &'s mut crate::state::State,
+    outpost_identifier: &str,
+    task_id: &str,
+) -> Result<&'s mut CapacityTask, ApiError> {
     let outpost_id = resolve_outpost(&state.world, outpost_identifier)?
         .outpost_id
         .clone();
-    let task = state
+    state
         .task_mut(task_id)
         .filter(|t| t.outpost_id == outpost_id)
-        .ok_or_else(|| task_not_found(task_id))?;
-    f(task, now)
+        .ok_or_else(|| task_not_found(task_id))
 }
 
 pub(super) fn get_capacity_task(
@@ -402,13 +410,7 @@ pub(super) fn list_blocking_instances(
     check(v)?;
     let mut state = sim.lock();
     state.advance();
-    let outpost_id = resolve_outpost(&state.world, outpost_identifier)?
-        .outpost_id
-        .clone();
-    let task = state
-        .task(task_id)
-        .filter(|t| t.outpost_id == outpost_id)
-        .ok_or_else(|| task_not_found(task_id))?;
+    let task = outpost_task(&mut state, outpost_identifier, task_id)?;
     let page = resolve_page(
         max_results,
         token,

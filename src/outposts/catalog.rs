@@ -146,17 +146,19 @@ impl OutpostsClient {
         filter: &OutpostFilter,
     ) -> Result<Vec<Outpost>, OutpostsError> {
         let items: Vec<sdk::Outpost> = self
-            .sdk()
-            .list_outposts()
-            .set_life_cycle_status_filter(non_empty(filter.life_cycle_statuses.clone()))
-            .set_availability_zone_filter(non_empty(filter.availability_zones.clone()))
-            .set_availability_zone_id_filter(non_empty(filter.availability_zone_ids.clone()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .every_item(
+                self.sdk()
+                    .list_outposts()
+                    .set_life_cycle_status_filter(non_empty(filter.life_cycle_statuses.clone()))
+                    .set_availability_zone_filter(non_empty(filter.availability_zones.clone()))
+                    .set_availability_zone_id_filter(non_empty(
+                        filter.availability_zone_ids.clone(),
+                    ))
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
         Ok(items.iter().map(outpost).collect())
     }
 
@@ -169,17 +171,17 @@ impl OutpostsClient {
         asset_id: Option<&str>,
     ) -> Result<Vec<InstanceTypeInfo>, OutpostsError> {
         let items: Vec<sdk::InstanceTypeItem> = self
-            .sdk()
-            .get_outpost_supported_instance_types()
-            .outpost_identifier(outpost_identifier)
-            .set_order_id(order_id.map(str::to_string))
-            .set_asset_id(asset_id.map(str::to_string))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .every_item(
+                self.sdk()
+                    .get_outpost_supported_instance_types()
+                    .outpost_identifier(outpost_identifier)
+                    .set_order_id(order_id.map(str::to_string))
+                    .set_asset_id(asset_id.map(str::to_string))
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
         Ok(items.iter().map(instance_type).collect())
     }
 
@@ -190,15 +192,15 @@ impl OutpostsClient {
         outpost_identifier: &str,
     ) -> Result<Vec<InstanceTypeInfo>, OutpostsError> {
         let items: Vec<sdk::InstanceTypeItem> = self
-            .sdk()
-            .get_outpost_instance_types()
-            .outpost_id(outpost_identifier)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .every_item(
+                self.sdk()
+                    .get_outpost_instance_types()
+                    .outpost_id(outpost_identifier)
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
         Ok(items.iter().map(instance_type).collect())
     }
 
@@ -208,7 +210,7 @@ impl OutpostsClient {
         outpost_identifier: &str,
         filter: &AssetFilter,
     ) -> Result<Vec<Asset>, OutpostsError> {
-        let items: Vec<sdk::AssetInfo> = self
+        let request = self
             .sdk()
             .list_assets()
             .outpost_identifier(outpost_identifier)
@@ -229,10 +231,8 @@ impl OutpostsClient {
             ))
             .into_paginator()
             .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .send();
+        let items: Vec<sdk::AssetInfo> = self.every_item(request).await?;
         Ok(items.iter().map(asset).collect())
     }
 }

@@ -10,6 +10,7 @@ pub mod time;
 pub mod wait;
 
 use aws_sdk_outposts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 use error::{HttpResponseInfo, OutpostsError};
 use std::error::Error as StdError;
 use std::future::Future;
@@ -153,6 +154,22 @@ impl OutpostsClient {
     /// The underlying SDK client, for the client layer's own modules.
     pub(crate) fn sdk(&self) -> &aws_sdk_outposts::Client {
         &self.sdk
+    }
+
+    /// Every item a paginated call lists (`.into_paginator().items().send()`), all pages
+    /// read; the first failed page fails the call.
+    pub(crate) async fn every_item<T, E, R>(
+        &self,
+        items: PaginationStream<Result<T, SdkError<E, R>>>,
+    ) -> Result<Vec<T>, OutpostsError>
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + HttpResponseInfo + 'static,
+    {
+        items
+            .try_collect()
+            .await
+            .map_err(|e| self.error_from_sdk(e))
     }
 
     /// Classifies an SDK error ([`OutpostsError::from_sdk`]); when the endpoint could not

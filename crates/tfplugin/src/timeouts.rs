@@ -47,33 +47,33 @@ impl Timeouts {
     /// The block for `operations`: an optional duration attribute for each, which must
     /// be a duration Terraform users write (`"90s"`, `"45m"`, `"1h30m"`) longer than zero.
     pub fn block(operations: &[Operation], description: &str) -> NestedBlock {
-        let block = operations
+        let described: Vec<(Operation, String)> = operations
             .iter()
-            .fold(Block::new(description), |block, op| {
-                block.attribute(
-                    Attribute::string(op.name)
-                        .optional()
-                        .description(format!(
-                            "How long {} may take. Default `{}`.",
-                            op.name,
-                            duration::format(op.default)
-                        ))
-                        .validator(positive_duration()),
-                )
-            });
-        NestedBlock::single("timeouts", block)
+            .map(|op| {
+                let text = format!(
+                    "How long {} may take. Default `{}`.",
+                    op.name,
+                    duration::format(op.default)
+                );
+                (*op, text)
+            })
+            .collect();
+        Self::block_described(&described, description)
     }
 
     /// The same block with each operation's description written by the provider:
     /// `(operation, description)`.
-    pub fn block_described(operations: &[(Operation, &str)], description: &str) -> NestedBlock {
+    pub fn block_described<S: AsRef<str>>(
+        operations: &[(Operation, S)],
+        description: &str,
+    ) -> NestedBlock {
         let block = operations
             .iter()
             .fold(Block::new(description), |block, (op, text)| {
                 block.attribute(
                     Attribute::string(op.name)
                         .optional()
-                        .description(*text)
+                        .description(text.as_ref())
                         .validator(positive_duration()),
                 )
             });

@@ -124,25 +124,26 @@ pub fn from_fn(
 /// words on top of a generic rule, e.g. what each of two conflicting arguments is for.
 pub fn explained(validator: SharedValidator, why: impl Into<String>) -> SharedValidator {
     let why = why.into();
-    from_fn(validator.description(), move |check, out| {
-        let mut found = Diagnostics::new();
-        validator.validate(check, &mut found);
-        for mut diagnostic in found.0 {
-            diagnostic.detail = format!("{} {why}", diagnostic.detail);
-            out.push(diagnostic);
-        }
-    })
+    reworded(validator, move |d| d.detail = format!("{} {why}", d.detail))
 }
 
 /// `validator`, with its errors summarised as `summary`: the provider's name for a
 /// generic rule, e.g. "Invalid instance count" for a range on `count`.
 pub fn titled(validator: SharedValidator, summary: impl Into<String>) -> SharedValidator {
     let summary = summary.into();
+    reworded(validator, move |d| d.summary = summary.clone())
+}
+
+/// `validator`, with `reword` applied to everything it reports.
+fn reworded(
+    validator: SharedValidator,
+    reword: impl Fn(&mut Diagnostic) + Send + Sync + 'static,
+) -> SharedValidator {
     from_fn(validator.description(), move |check, out| {
         let mut found = Diagnostics::new();
         validator.validate(check, &mut found);
         for mut diagnostic in found.0 {
-            diagnostic.summary = summary.clone();
+            reword(&mut diagnostic);
             out.push(diagnostic);
         }
     })

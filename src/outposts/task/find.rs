@@ -190,16 +190,16 @@ impl OutpostsClient {
             .map(|s| sdk::CapacityTaskStatus::from(s.as_str()))
             .collect();
         let tasks = self
-            .sdk()
-            .list_capacity_tasks()
-            .set_outpost_identifier_filter(outpost_identifier.map(str::to_string))
-            .set_capacity_task_status_filter((!filter.is_empty()).then_some(filter))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .every_item(
+                self.sdk()
+                    .list_capacity_tasks()
+                    .set_outpost_identifier_filter(outpost_identifier.map(str::to_string))
+                    .set_capacity_task_status_filter((!filter.is_empty()).then_some(filter))
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
         Ok(tasks
             .iter()
             .map(|t| CapacityTaskSummary {
@@ -229,16 +229,16 @@ impl OutpostsClient {
         task_id: &str,
     ) -> Result<Vec<BlockingInstance>, OutpostsError> {
         let instances = self
-            .sdk()
-            .list_blocking_instances_for_capacity_task()
-            .outpost_identifier(outpost_identifier)
-            .capacity_task_id(task_id)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.error_from_sdk(e))?;
+            .every_item(
+                self.sdk()
+                    .list_blocking_instances_for_capacity_task()
+                    .outpost_identifier(outpost_identifier)
+                    .capacity_task_id(task_id)
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
         Ok(instances
             .iter()
             .map(|b| BlockingInstance {

@@ -16,6 +16,17 @@ pub struct Context<C> {
     stop: CancellationToken,
 }
 
+// Not derived: a context clones whatever the client is.
+impl<C> Clone for Context<C> {
+    fn clone(&self) -> Self {
+        Context {
+            client: self.client.clone(),
+            unconfigured_reason: self.unconfigured_reason.clone(),
+            stop: self.stop.clone(),
+        }
+    }
+}
+
 impl<C> Context<C> {
     /// A context with the configured client (if any) and the stop signal.
     pub fn new(client: Option<Arc<C>>, stop: CancellationToken) -> Self {

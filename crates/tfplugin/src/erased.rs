@@ -7,6 +7,7 @@
 use crate::context::Context;
 use crate::data_source::DataSource;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::identity::IdentitySchema;
 use crate::resource::{ApplyRequest, PlanRequest, PlanResponse, Resource};
 use crate::schema::Schema;
 use crate::value::{Type, Value};
@@ -33,6 +34,17 @@ pub trait ErasedResource<C: Send + Sync + 'static>: Send + Sync {
     async fn read(&self, ctx: &Context<C>, state: Value, private: Vec<u8>) -> ErasedApplied;
     /// [`Resource::import`].
     async fn import(&self, ctx: &Context<C>, id: &str) -> ErasedApplied;
+    /// [`Resource::identity_schema`].
+    fn identity_schema(&self) -> Option<IdentitySchema>;
+    /// [`Resource::identity`] of a state given as a [`Value`]; `None` for a null state
+    /// or one that does not decode.
+    fn identity(&self, ctx: &Context<C>, state: &Value) -> Option<Value>;
+    /// [`Resource::import_by_identity`].
+    async fn import_by_identity(&self, ctx: &Context<C>, identity: &Value) -> ErasedApplied;
+    /// [`Resource::upgrade_identity`].
+    fn upgrade_identity(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics>;
+    /// [`Resource::generate_config`].
+    fn generate_config(&self, config: Value) -> Value;
 }
 
 /// ApplyResourceChange with values still as [`Value`].
@@ -234,6 +246,31 @@ where
 
     async fn import(&self, ctx: &Context<C>, id: &str) -> ErasedApplied {
         erase_found(&self.value_type, self.resource.import(ctx, id).await)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        self.resource.identity_schema()
+    }
+
+    fn identity(&self, ctx: &Context<C>, state: &Value) -> Option<Value> {
+        if state.is_null() {
+            return None;
+        }
+        let typed = state_from_value::<R::State>(state, &self.value_type).ok()?;
+        self.resource.identity(ctx, &typed)
+    }
+
+    async fn import_by_identity(&self, ctx: &Context<C>, identity: &Value) -> ErasedApplied {
+        let found = self.resource.import_by_identity(ctx, identity).await;
+        erase_found(&self.value_type, found)
+    }
+
+    fn upgrade_identity(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        self.resource.upgrade_identity(version, json)
+    }
+
+    fn generate_config(&self, config: Value) -> Value {
+        self.resource.generate_config(config)
     }
 }
 

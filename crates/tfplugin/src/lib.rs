@@ -173,12 +173,15 @@
 
 #![deny(missing_docs)]
 
+pub mod action;
 pub mod context;
 pub mod data_source;
 pub mod diag;
 pub mod duration;
 pub mod erased;
 pub mod function;
+pub mod identity;
+pub mod list;
 pub mod logging;
 pub mod path;
 pub mod plan_modifiers;

@@ -1,9 +1,11 @@
 //! The provider itself: its configuration block, what configuring it produces, and the
 //! resources, data sources and functions it serves.
 
+use crate::action::Action;
 use crate::diag::Diagnostics;
 use crate::erased::{ErasedDataSource, ErasedResource};
 use crate::function::Function;
+use crate::list::ErasedListResource;
 use crate::schema::Schema;
 use crate::value::Value;
 use async_trait::async_trait;
@@ -54,6 +56,18 @@ pub trait Provider: Send + Sync + 'static {
     /// Provider-defined functions (`provider::NAME::FUNCTION(...)`, Terraform 1.8+).
     /// Terraform may call them before the provider is configured, so they get no client.
     fn functions(&self) -> Vec<Box<dyn Function>> {
+        Vec::new()
+    }
+
+    /// List resources for `terraform query` (Terraform 1.14+), each boxed with
+    /// [`erase_list`](crate::list::erase_list) and named after a managed resource of
+    /// [`Provider::resources`] that has an identity.
+    fn list_resources(&self) -> Vec<Box<dyn ErasedListResource<Self::Client>>> {
+        Vec::new()
+    }
+
+    /// Actions (Terraform 1.14+).
+    fn actions(&self) -> Vec<Box<dyn Action<Self::Client>>> {
         Vec::new()
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::identity::IdentitySchema;
 use crate::path::AttributePath;
 use crate::schema::Schema;
 use crate::value::{Type, Value};
@@ -116,6 +117,26 @@ pub struct PlanRequest {
     pub config: Value,
     /// What the last apply or read stored privately for this object.
     pub prior_private: Vec<u8>,
+    /// What the Terraform client said it can do.
+    pub client: ClientCapabilities,
+    /// When Terraform plans this change again at apply, with a client that stores
+    /// planned private data (protocol 6.11, Terraform 1.16): what this resource's first
+    /// plan of the change returned as [`PlanResponse::planned_private`]. `None` for a
+    /// first plan, and always with older clients, which plan again from scratch.
+    pub stored_plan_private: Option<Vec<u8>>,
+}
+
+/// What the Terraform client said it can do (protocol ClientCapabilities); a client that
+/// says nothing can do none of it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCapabilities {
+    /// The client can take a deferred answer. The framework never defers.
+    pub deferral_allowed: bool,
+    /// The client knows write-only attributes. The framework declares none.
+    pub write_only_attributes_allowed: bool,
+    /// The client keeps a plan's private data and sends it back when it plans the same
+    /// change at apply (see [`PlanRequest::stored_plan_private`]).
+    pub store_planned_private: bool,
 }
 
 /// The provider's plan for one object.
@@ -255,5 +276,54 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
             format!("{} cannot be imported.", self.type_name()),
         )
         .into())
+    }
+
+    /// The identity schema (protocol 6.9, Terraform 1.12): declaring one makes the
+    /// framework serve it, fill identities in from [`Resource::identity`], import by
+    /// identity and list this resource's objects. `None`: no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes, a value of the identity schema's
+    /// type ([`IdentitySchema::value`] builds one); `None` while the object has none
+    /// yet. It must never change for one object: the framework refuses a change.
+    fn identity(&self, _ctx: &Context<C>, _state: &Self::State) -> Option<Value> {
+        None
+    }
+
+    /// Import by identity (`import { identity = { … } }`): the identity, already checked
+    /// against the schema's required attributes, made a state that Read then refreshes.
+    async fn import_by_identity(
+        &self,
+        _ctx: &Context<C>,
+        _identity: &Value,
+    ) -> Result<Self::State, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import by identity not supported",
+            format!("{} cannot be imported by identity.", self.type_name()),
+        )
+        .into())
+    }
+
+    /// An identity stored as JSON by identity schema `version`, in the current schema.
+    /// By default it is read with the current schema ([`IdentitySchema::read_stored`]).
+    fn upgrade_identity(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        match self.identity_schema() {
+            Some(schema) => schema.read_stored(version, json),
+            None => Err(Diagnostic::error(
+                "No identity",
+                format!("{} has no identity to upgrade.", self.type_name()),
+            )
+            .into()),
+        }
+    }
+
+    /// Adjusts the configuration the framework generated for an object found by a list
+    /// resource (the state's arguments; see
+    /// [`Block::config_from_state`](crate::schema::Block::config_from_state)), e.g. to
+    /// leave out an argument that an API echoes back but users never write.
+    fn generate_config(&self, config: Value) -> Value {
+        config
     }
 }

@@ -134,6 +134,8 @@ fn plan_of(prior: Option<Value>, config: Value) -> PlanResponse {
         prior_state: prior,
         config,
         prior_private: b"private".to_vec(),
+        client: Default::default(),
+        stored_plan_private: None,
     };
     plan(&disk(), &request)
 }
@@ -233,6 +235,8 @@ fn a_configured_value_overrides_the_default_and_null_brings_it_back() {
         prior_state: Some(stored()),
         config: with_kind,
         prior_private: Vec::new(),
+        client: Default::default(),
+        stored_plan_private: None,
     };
     let plan = plan(&disk(), &request);
     assert_eq!(plan.planned_state.attr("kind"), Some(&Value::string("hdd")));
@@ -283,6 +287,8 @@ fn nested_attributes_plan_element_by_element() {
         proposed_new_state: proposed,
         config,
         prior_private: Vec::new(),
+        client: Default::default(),
+        stored_plan_private: None,
     };
     let planned = plan(&block, &request).planned_state;
     let ports = planned

@@ -45,6 +45,7 @@
 //! ```
 
 mod debug;
+mod generate;
 mod proto;
 mod validate;
 

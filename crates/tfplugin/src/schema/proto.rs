@@ -1,6 +1,7 @@
 //! The schema as the protocol carries it.
 
 use super::{Attribute, Block, NestedAttributes, NestedBlock, Nesting, ObjectNesting, Schema};
+use crate::identity::IdentitySchema;
 use crate::proto::tfplugin6 as pb;
 
 impl Schema {
@@ -21,6 +22,9 @@ impl Block {
             description: self.description.clone(),
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: self.deprecated,
+            // The framework warns about deprecated attributes itself (see validate.rs).
+            deprecation_message: String::new(),
+            computed: false,
         }
     }
 }
@@ -45,6 +49,7 @@ impl Attribute {
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: self.deprecation.is_some(),
             write_only: false,
+            deprecation_message: String::new(),
         }
     }
 }
@@ -79,6 +84,25 @@ impl NestedBlock {
             nesting: nesting as i32,
             min_items: self.min_items,
             max_items: self.max_items,
+        }
+    }
+}
+
+impl IdentitySchema {
+    pub(crate) fn to_proto(&self) -> pb::ResourceIdentitySchema {
+        pb::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .iter()
+                .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                    name: a.name.clone(),
+                    r#type: a.ty.to_json().to_string().into_bytes(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: a.optional_for_import,
+                    description: a.description.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -12,17 +12,30 @@ use super::provider::{Configured, Provider};
 use super::resource::PlanRequest;
 use super::value::{self, Value};
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use tokio_stream::Stream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+mod actions;
+mod identities;
+mod lists;
 mod served;
 mod wire;
 use served::{
-    ServedDataSource, ServedFunction, ServedResource, ServedSchema, find_served, validate,
-    validate_found,
+    ServedAction, ServedDataSource, ServedFunction, ServedList, ServedResource, ServedSchema,
+    find_served, validate, validate_found,
 };
-use wire::{call, capabilities, decode, decode_change, diags, encode, function_proto};
+use wire::{
+    call, capabilities, client_capabilities, decode, decode_change, diags, encode, function_proto,
+};
+
+/// What every call answers.
+type ProviderRpcResult<T> = Result<Response<T>, Status>;
+
+/// A stream of answers to one streaming call.
+type Answers<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// The state of ConfigureProvider: nothing yet, a client, or why there is none.
 enum ClientSlot<C> {
@@ -38,6 +51,8 @@ pub struct ProviderService<P: Provider> {
     resources: BTreeMap<&'static str, ServedResource<P::Client>>,
     data_sources: BTreeMap<&'static str, ServedDataSource<P::Client>>,
     functions: BTreeMap<&'static str, ServedFunction>,
+    list_resources: BTreeMap<&'static str, ServedList<P::Client>>,
+    actions: BTreeMap<&'static str, ServedAction<P::Client>>,
     client: RwLock<ClientSlot<P::Client>>,
     stop: CancellationToken,
 }
@@ -49,8 +64,8 @@ impl<P: Provider> ProviderService<P> {
             .resources()
             .into_iter()
             .map(|r| {
-                let schema = ServedSchema::new(r.schema());
-                (r.type_name(), (r, schema))
+                let schema = ServedSchema::new(r.schema()).with_identity(r.identity_schema());
+                (r.type_name(), (Arc::from(r), schema))
             })
             .collect();
         let data_sources = provider
@@ -69,12 +84,30 @@ impl<P: Provider> ProviderService<P> {
                 (f.name(), (f, signature))
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = ServedSchema::new(l.schema());
+                (l.type_name(), (Arc::from(l), schema))
+            })
+            .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| {
+                let schema = ServedSchema::new(a.schema());
+                (a.type_name(), (Arc::from(a), schema))
+            })
+            .collect();
         ProviderService {
             provider_schema: ServedSchema::new(provider.schema()),
             provider,
             resources,
             data_sources,
             functions,
+            list_resources,
+            actions,
             client: RwLock::new(ClientSlot::NotConfigured),
             stop,
         }
@@ -145,6 +178,20 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     name: name.to_string(),
                 })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|name| pb::get_metadata::ListResourceMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|name| pb::get_metadata::ActionMetadata {
+                    type_name: name.to_string(),
+                })
+                .collect(),
         }))
     }
 
@@ -168,6 +215,19 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             provider_meta: None,
             server_capabilities: Some(capabilities()),
             functions: self.function_protos(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(name, (_, served))| (name.to_string(), served.schema.to_proto()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(name, (_, served))| {
+                    let schema = Some(served.schema.to_proto());
+                    (name.to_string(), pb::ActionSchema { schema })
+                })
+                .collect(),
         }))
     }
 
@@ -302,6 +362,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let request = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let mut new_state = None;
+        let mut new_identity = None;
         let mut private = request.private.clone();
         match self.resource(&request.type_name) {
             Err(d) => diagnostics = d,
@@ -313,9 +374,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                         new_state = encode(&Value::Null, ty, &mut diagnostics);
                     }
                     Ok(state) => {
-                        let read = resource
-                            .read(&self.context(), state.clone(), request.private)
-                            .await;
+                        let ctx = self.context();
+                        let read = resource.read(&ctx, state.clone(), request.private).await;
                         diagnostics = read.diagnostics;
                         // On a failed read Terraform keeps what it had; echo it back so
                         // an error never reads as "the object is gone".
@@ -325,6 +385,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                             private = read.private;
                             read.state
                         };
+                        new_identity = identities::answer_identity(
+                            resource.as_ref(),
+                            served,
+                            &ctx,
+                            &answer,
+                            request.current_identity.as_ref(),
+                            &mut diagnostics,
+                        );
                         new_state = encode(&answer, ty, &mut diagnostics);
                     }
                 }
@@ -335,6 +403,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             diagnostics: diags(&diagnostics),
             private,
             deferred: None,
+            new_identity,
         }))
     }
 
@@ -373,17 +442,38 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             response.diagnostics = diags(&diagnostics);
             return Ok(Response::new(response));
         }
+        let client = client_capabilities(request.client_capabilities.as_ref());
+        // Only a client that stores planned private data sends it back; from any other,
+        // the bytes (never set by Terraform before 6.11) are ignored.
+        let stored_plan_private = (client.store_planned_private
+            && !request.planned_private.is_empty())
+        .then_some(request.planned_private);
         let plan_request = PlanRequest {
             prior_state: (!prior.is_null()).then_some(prior),
             proposed_new_state: proposed,
             config,
             prior_private: request.prior_private,
+            client,
+            stored_plan_private,
         };
+        let ctx = self.context();
         let mut plan = crate::planning::plan(&served.schema.block, &plan_request);
-        resource
-            .modify_plan(&self.context(), &plan_request, &mut plan)
-            .await;
+        resource.modify_plan(&ctx, &plan_request, &mut plan).await;
         diagnostics.extend(plan.diagnostics);
+        // The object's identity, for a change to an existing object; a new object has
+        // none until it is created.
+        if let Some(prior) = plan_request.prior_state.as_ref()
+            && plan.requires_replace.is_empty()
+        {
+            response.planned_identity = identities::answer_identity(
+                resource.as_ref(),
+                served,
+                &ctx,
+                prior,
+                request.prior_identity.as_ref(),
+                &mut diagnostics,
+            );
+        }
         response.planned_state = encode(&plan.planned_state, ty, &mut diagnostics);
         response.requires_replace = plan.requires_replace.iter().map(path_to_proto).collect();
         response.planned_private = plan.planned_private;
@@ -420,9 +510,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 return Ok(Response::new(response));
             }
         };
+        let ctx = self.context();
         let applied = resource
             .apply(
-                &self.context(),
+                &ctx,
                 ErasedApply {
                     prior_state,
                     planned_state,
@@ -432,6 +523,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             )
             .await;
         let mut diagnostics = applied.diagnostics;
+        response.new_identity = identities::answer_identity(
+            resource.as_ref(),
+            served,
+            &ctx,
+            &applied.state,
+            request.planned_identity.as_ref(),
+            &mut diagnostics,
+        );
         response.new_state = encode(&applied.state, ty, &mut diagnostics);
         response.private = applied.private;
         response.diagnostics = diags(&diagnostics);
@@ -447,14 +546,33 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let diagnostics = match self.resource(&request.type_name) {
             Err(d) => d,
             Ok((resource, served)) => {
-                let imported = resource.import(&self.context(), &request.id).await;
+                let ctx = self.context();
+                let by_identity = request
+                    .identity
+                    .as_ref()
+                    .is_some_and(|i| i.identity_data.is_some());
+                let imported = if by_identity {
+                    self.import_by_identity(resource.as_ref(), served, &ctx, &request)
+                        .await
+                } else {
+                    resource.import(&ctx, &request.id).await
+                };
                 let mut diagnostics = imported.diagnostics;
                 if !diagnostics.has_errors() && !imported.state.is_null() {
+                    let identity = identities::answer_identity(
+                        resource.as_ref(),
+                        served,
+                        &ctx,
+                        &imported.state,
+                        request.identity.as_ref(),
+                        &mut diagnostics,
+                    );
                     let state = encode(&imported.state, &served.ty, &mut diagnostics);
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: request.type_name.clone(),
                         state,
                         private: imported.private,
+                        identity,
                     });
                 }
                 diagnostics
@@ -532,6 +650,66 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 }),
             },
         }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> ProviderRpcResult<pb::get_resource_identity_schemas::Response> {
+        self.identity_schemas(request)
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> ProviderRpcResult<pb::upgrade_resource_identity::Response> {
+        self.upgrade_identity(request)
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> ProviderRpcResult<pb::generate_resource_config::Response> {
+        self.generate_config(request)
+    }
+
+    type ListResourceStream = Answers<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> ProviderRpcResult<Self::ListResourceStream> {
+        Ok(Response::new(self.list(request.into_inner())))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> ProviderRpcResult<pb::validate_list_resource_config::Response> {
+        self.validate_list(request)
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> ProviderRpcResult<pb::plan_action::Response> {
+        self.plan_action_config(request).await
+    }
+
+    type InvokeActionStream = Answers<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> ProviderRpcResult<Self::InvokeActionStream> {
+        Ok(Response::new(self.invoke(request.into_inner())))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> ProviderRpcResult<pb::validate_action_config::Response> {
+        self.validate_action(request)
     }
 
     async fn stop_provider(

@@ -2,30 +2,52 @@
 //! a resource or data source by its type name; validating a configuration.
 
 use super::wire::{decode, diags};
+use crate::action::Action;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::erased::{ErasedDataSource, ErasedResource};
 use crate::function::{Function, Signature};
+use crate::identity::IdentitySchema;
+use crate::list::ErasedListResource;
 use crate::proto::tfplugin6 as pb;
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A schema and the value type of its values, which every call decodes and encodes
 /// with: both worked out once, when the provider's schemas are built, not at every call.
 pub(super) struct ServedSchema {
     pub(super) schema: Schema,
     pub(super) ty: Type,
+    /// A resource's identity schema and the type of its values.
+    pub(super) identity: Option<(IdentitySchema, Type)>,
 }
 
 impl ServedSchema {
     pub(super) fn new(schema: Schema) -> Self {
         let ty = schema.value_type();
-        ServedSchema { schema, ty }
+        ServedSchema {
+            schema,
+            ty,
+            identity: None,
+        }
+    }
+
+    pub(super) fn with_identity(mut self, identity: Option<IdentitySchema>) -> Self {
+        self.identity = identity.map(|i| {
+            let ty = i.value_type();
+            (i, ty)
+        });
+        self
     }
 }
 
-/// A resource with the schema it declared.
-pub(super) type ServedResource<C> = (Box<dyn ErasedResource<C>>, ServedSchema);
+/// A resource with the schema it declared; shared with the tasks that stream answers.
+pub(super) type ServedResource<C> = (Arc<dyn ErasedResource<C>>, ServedSchema);
+/// A list resource with the schema of its configuration.
+pub(super) type ServedList<C> = (Arc<dyn ErasedListResource<C>>, ServedSchema);
+/// An action with the schema of its configuration.
+pub(super) type ServedAction<C> = (Arc<dyn Action<C>>, ServedSchema);
 /// A data source with the schema it declared.
 pub(super) type ServedDataSource<C> = (Box<dyn ErasedDataSource<C>>, ServedSchema);
 /// A function with the signature it declared, computed once.

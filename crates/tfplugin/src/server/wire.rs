@@ -139,5 +139,42 @@ pub(super) fn capabilities() -> pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: false,
         move_resource_state: false,
+        generate_resource_config: true,
     }
+}
+
+/// What the client said it can do; a client that says nothing can do nothing.
+pub(super) fn client_capabilities(
+    given: Option<&pb::ClientCapabilities>,
+) -> crate::resource::ClientCapabilities {
+    let given = given.cloned().unwrap_or_default();
+    crate::resource::ClientCapabilities {
+        deferral_allowed: given.deferral_allowed,
+        write_only_attributes_allowed: given.write_only_attributes_allowed,
+        store_planned_private: given.store_planned_private,
+    }
+}
+
+/// An identity for the wire, in the identity schema's type.
+pub(super) fn identity_data(
+    identity: &Value,
+    ty: &Type,
+    diagnostics: &mut Diagnostics,
+) -> Option<pb::ResourceIdentityData> {
+    let identity_data = encode(identity, ty, diagnostics)?;
+    Some(pb::ResourceIdentityData {
+        identity_data: Some(identity_data),
+    })
+}
+
+/// An identity Terraform sent; absent or empty is null.
+pub(super) fn identity_value(
+    given: Option<&pb::ResourceIdentityData>,
+    ty: &Type,
+) -> Result<Value, Diagnostics> {
+    decode(
+        given.and_then(|i| i.identity_data.as_ref()),
+        ty,
+        "resource identity",
+    )
 }

@@ -16,6 +16,7 @@ async fn plan_apply_read_and_destroy_round_trip_values_and_private_state() {
             prior_private: Vec::new(),
             provider_meta: None,
             client_capabilities: None,
+            ..Default::default()
         })
         .await
         .expect("plan")
@@ -203,6 +204,7 @@ async fn import(
             type_name: "test_notebook".into(),
             id: id.into(),
             client_capabilities: None,
+            identity: None,
         })
         .await
         .expect("import")

@@ -376,6 +376,7 @@ async fn read_notebook(
             private: private.to_vec(),
             provider_meta: None,
             client_capabilities: None,
+            current_identity: None,
         })
         .await
         .expect("read")
@@ -423,6 +424,7 @@ async fn apply(
             config: dv(&config, &notebook_type()),
             planned_private: private.to_vec(),
             provider_meta: None,
+            planned_identity: None,
         })
         .await
         .expect("apply")

@@ -49,6 +49,8 @@ impl Simulated {
             prior_state: prior,
             config,
             prior_private: Vec::new(),
+            client: Default::default(),
+            stored_plan_private: None,
         };
         let ctx = Context::new(Some(self.client.clone()), CancellationToken::new());
         let before = self.starts();

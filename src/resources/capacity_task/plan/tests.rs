@@ -158,6 +158,8 @@ fn check(prior: Option<CapacityTaskState>, config: CapacityTaskState, expect: Ex
         proposed_new_state: proposed(prior.as_ref(), &config),
         config: config.clone(),
         prior_private: Vec::new(),
+        client: Default::default(),
+        stored_plan_private: None,
     };
     let ctx = Context::new(None, tokio_util::sync::CancellationToken::new());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -247,6 +249,8 @@ fn planned_value(
         proposed_new_state: proposed(prior.as_ref(), &config),
         config,
         prior_private: Vec::new(),
+        client: Default::default(),
+        stored_plan_private: None,
     };
     let ctx = Context::new(None, tokio_util::sync::CancellationToken::new());
     let runtime = tokio::runtime::Builder::new_current_thread()

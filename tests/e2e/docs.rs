@@ -19,6 +19,19 @@ fn generated_docs_match_the_schema() {
     );
 }
 
+/// Every page under docs/, generated or written by hand, opens with the front matter the
+/// Terraform Registry reads (page_title, subcategory, description).
+#[test]
+fn every_docs_page_has_registry_front_matter() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let invalid = xtask::docs::check_docs(&root);
+    assert!(
+        invalid.is_empty(),
+        "{}",
+        xtask::docs::invalid_front_matter(&invalid)
+    );
+}
+
 /// Every `.tf` example the docs show is valid configuration for this provider and
 /// formatted as `terraform fmt` writes it.
 #[test]

@@ -1,7 +1,12 @@
 //! The reference docs in `docs/`: rendered from the schema Terraform itself reports
 //! (`terraform providers schema -json`) and the files in `examples/`, in the layout of
-//! the Terraform Registry (`docs/index.md`, `docs/resources/`, `docs/data-sources/`).
+//! the Terraform Registry (`docs/index.md`, `docs/resources/`, `docs/data-sources/`,
+//! `docs/functions/`), each page opening with the registry's front matter.
 //! `cargo xtask docs` writes them; the end-to-end drift test compares them.
+
+mod front_matter;
+
+pub use front_matter::{check_docs, check_page, summary};
 
 use anyhow::{Context, bail};
 use serde_json::Value as Json;
@@ -11,48 +16,75 @@ use std::process::Command;
 /// The provider's registry address, as `terraform providers schema -json` keys it.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/outposts-labs/outposts";
 
+/// The provider's name in page titles.
+const PROVIDER: &str = "outposts";
+
+/// The first line below the front matter of every generated page.
+const GENERATED: &str =
+    "<!-- Generated from the provider schema by `cargo xtask docs`; do not edit. -->";
+
+/// The registry's navigation groups (`subcategory`): every resource, data source,
+/// function, list resource and action, by type or function name. A name missing here
+/// is listed ungrouped.
+const SUBCATEGORIES: &[(&str, &str)] = &[
+    ("outposts_capacity_task", "Capacity tasks"),
+    ("outposts_capacity_tasks", "Capacity tasks"),
+    ("outposts_capacity_check", "Capacity planning"),
+    ("outposts_supported_instance_types", "Capacity planning"),
+    ("outposts_outposts", "Outposts and assets"),
+    ("outposts_assets", "Outposts and assets"),
+    ("outposts_region", "Outposts and assets"),
+    ("outpost_id", "Outposts and assets"),
+];
+
+/// The navigation group of a resource, data source, function, list resource or action.
+pub fn subcategory(name: &str) -> &'static str {
+    SUBCATEGORIES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, group)| group)
+}
+
+/// A type name without the provider's prefix: the page's file name.
+fn short_name(name: &str) -> &str {
+    name.strip_prefix("outposts_").unwrap_or(name)
+}
+
 /// Every docs file: its path below the repository root and its content.
 pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
     let example = |path: &str| std::fs::read_to_string(examples.join(path)).ok();
     let schemas = &schema["provider_schemas"][PROVIDER_ADDRESS];
+    let provider = SchemaPage {
+        page_title: "Provider: AWS Outposts".into(),
+        subcategory: None,
+        example: example("provider/provider.tf"),
+        ..SchemaPage::new("Provider", PROVIDER)
+    };
     let mut docs = vec![(
         PathBuf::from("docs/index.md"),
-        render(
-            "Provider",
-            "outposts",
-            &schemas["provider"],
-            example("provider/provider.tf"),
-            None,
-            None,
-        ),
+        provider.render(&schemas["provider"]),
     )];
     let empty = serde_json::Map::new();
     for (name, schema) in schemas["resource_schemas"].as_object().unwrap_or(&empty) {
-        let short = name.trim_start_matches("outposts_");
+        let page = SchemaPage {
+            example: example(&format!("resources/{name}/resource.tf")),
+            import: example(&format!("resources/{name}/import.sh")),
+            behaviour: example(&format!("resources/{name}/behaviour.md")),
+            ..SchemaPage::new("Resource", name)
+        };
         docs.push((
-            PathBuf::from(format!("docs/resources/{short}.md")),
-            render(
-                "Resource",
-                name,
-                schema,
-                example(&format!("resources/{name}/resource.tf")),
-                example(&format!("resources/{name}/import.sh")),
-                example(&format!("resources/{name}/behaviour.md")),
-            ),
+            PathBuf::from(format!("docs/resources/{}.md", short_name(name))),
+            page.render(schema),
         ));
     }
     for (name, schema) in schemas["data_source_schemas"].as_object().unwrap_or(&empty) {
-        let short = name.trim_start_matches("outposts_");
+        let page = SchemaPage {
+            example: example(&format!("data-sources/{name}/data-source.tf")),
+            ..SchemaPage::new("Data Source", name)
+        };
         docs.push((
-            PathBuf::from(format!("docs/data-sources/{short}.md")),
-            render(
-                "Data Source",
-                name,
-                schema,
-                example(&format!("data-sources/{name}/data-source.tf")),
-                None,
-                None,
-            ),
+            PathBuf::from(format!("docs/data-sources/{}.md", short_name(name))),
+            page.render(schema),
         ));
     }
     for (name, function) in schemas["functions"].as_object().unwrap_or(&empty) {
@@ -76,11 +108,20 @@ pub fn render_function(name: &str, function: &Json, example_file: Option<String>
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    let mut out = format!(
-        "<!-- Generated from the provider schema by `cargo xtask docs`; do not edit. -->\n# Function `{name}`\n\n{}\n\n{}\n",
-        function["summary"].as_str().unwrap_or(""),
-        function["description"].as_str().unwrap_or("")
+    let summary = function["summary"].as_str().unwrap_or("");
+    let description = function["description"].as_str().unwrap_or("");
+    let mut out = front_matter::render(
+        &format!("{name} function - {PROVIDER}"),
+        Some(subcategory(name)),
+        &front_matter::summary(if summary.is_empty() {
+            description
+        } else {
+            summary
+        }),
     );
+    out.push_str(&format!(
+        "{GENERATED}\n# Function `{name}`\n\n{summary}\n\n{description}\n"
+    ));
     if let Some(example) = example_file {
         out.push_str(&format!("\n## Example Usage\n\n```hcl\n{example}```\n"));
     }
@@ -227,31 +268,65 @@ fn render_block(out: &mut String, block: &Json, heading: &str) {
     }
 }
 
-pub fn render(
-    kind: &str,
-    name: &str,
-    schema: &Json,
-    example_file: Option<String>,
+/// A page about one schema (the provider, a resource, a data source, a list resource or
+/// an action): front matter, heading, description, example, schema, import, and any
+/// behaviour notes written by hand.
+pub(crate) struct SchemaPage<'a> {
+    /// "Resource", "Data Source", ...: in the heading and the default page title.
+    kind: &'a str,
+    name: &'a str,
+    page_title: String,
+    /// `None` for the index page, which the registry shows ungrouped.
+    subcategory: Option<&'a str>,
+    /// A callout under the heading, such as the Terraform version a kind needs.
+    note: Option<&'a str>,
+    example: Option<String>,
     import: Option<String>,
     behaviour: Option<String>,
-) -> String {
-    let block = &schema["block"];
-    let mut out = format!(
-        "<!-- Generated from the provider schema by `cargo xtask docs`; do not edit. -->\n# {kind} `{name}`\n\n{}\n",
-        block["description"].as_str().unwrap_or("")
-    );
-    if let Some(example) = example_file {
-        out.push_str(&format!("\n## Example Usage\n\n```hcl\n{}```\n", example));
+}
+
+impl<'a> SchemaPage<'a> {
+    /// The page of `kind` `name` as tfplugindocs titles it ("<name> <kind> - outposts"),
+    /// in its group from `SUBCATEGORIES`, with nothing beyond the schema.
+    pub(crate) fn new(kind: &'a str, name: &'a str) -> Self {
+        SchemaPage {
+            kind,
+            name,
+            page_title: format!("{name} {kind} - {PROVIDER}"),
+            subcategory: Some(subcategory(name)),
+            note: None,
+            example: None,
+            import: None,
+            behaviour: None,
+        }
     }
-    out.push_str("\n## Schema\n");
-    render_block(&mut out, block, "###");
-    if let Some(import) = import {
-        out.push_str(&format!("\n## Import\n\n```shell\n{import}```\n"));
+
+    pub(crate) fn render(&self, schema: &Json) -> String {
+        let block = &schema["block"];
+        let description = block["description"].as_str().unwrap_or("");
+        let mut out = front_matter::render(
+            &self.page_title,
+            self.subcategory,
+            &front_matter::summary(description),
+        );
+        out.push_str(&format!("{GENERATED}\n# {} `{}`\n", self.kind, self.name));
+        if let Some(note) = self.note.map(str::trim).filter(|n| !n.is_empty()) {
+            out.push_str(&format!("\n-> **Note:** {note}\n"));
+        }
+        out.push_str(&format!("\n{description}\n"));
+        if let Some(example) = &self.example {
+            out.push_str(&format!("\n## Example Usage\n\n```hcl\n{example}```\n"));
+        }
+        out.push_str("\n## Schema\n");
+        render_block(&mut out, block, "###");
+        if let Some(import) = &self.import {
+            out.push_str(&format!("\n## Import\n\n```shell\n{import}```\n"));
+        }
+        if let Some(behaviour) = &self.behaviour {
+            out.push_str(&format!("\n{behaviour}"));
+        }
+        out
     }
-    if let Some(behaviour) = behaviour {
-        out.push_str(&format!("\n{behaviour}"));
-    }
-    out
 }
 
 /// `cargo xtask docs [--check]`: builds the provider, asks Terraform for its schema and
@@ -271,8 +346,18 @@ pub fn run(check: bool) -> anyhow::Result<()> {
     let expected = render_all(&schema, &root.join("examples"));
     let stale = stale(&root, &expected);
     if check {
-        if !stale.is_empty() {
-            bail!("docs/ is out of date: {stale:?}; run cargo xtask docs");
+        let invalid = check_docs(&root);
+        if !stale.is_empty() || !invalid.is_empty() {
+            let mut problems = Vec::new();
+            if !stale.is_empty() {
+                problems.push(format!(
+                    "docs/ is out of date: {stale:?}; run cargo xtask docs"
+                ));
+            }
+            if !invalid.is_empty() {
+                problems.push(invalid_front_matter(&invalid));
+            }
+            bail!("{}", problems.join("\n"));
         }
         println!("docs/ is up to date ({} files)", expected.len());
         return Ok(());
@@ -287,8 +372,21 @@ pub fn run(check: bool) -> anyhow::Result<()> {
             println!("wrote {}", path.display());
         }
     }
+    // The guides written by hand need front matter too; generated pages have it.
+    let invalid = check_docs(&root);
+    if !invalid.is_empty() {
+        bail!("{}", invalid_front_matter(&invalid));
+    }
     if stale.is_empty() {
         println!("docs/ is up to date ({} files)", expected.len());
     }
     Ok(())
+}
+
+/// The failure message for pages whose front matter `check_docs` rejected.
+pub fn invalid_front_matter(invalid: &[String]) -> String {
+    format!(
+        "docs pages without valid registry front matter (page_title, subcategory, description):\n  {}",
+        invalid.join("\n  ")
+    )
 }

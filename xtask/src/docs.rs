@@ -5,8 +5,10 @@
 //! `cargo xtask docs` writes them; the end-to-end drift test compares them.
 
 mod front_matter;
+mod list_and_action;
 
 pub use front_matter::{check_docs, check_page, summary};
+pub use list_and_action::{action_path, list_resource_path, render_action, render_list_resource};
 
 use anyhow::{Context, bail};
 use serde_json::Value as Json;

@@ -10,6 +10,9 @@ terraform-provider-outposts: the Terraform provider for AWS Outposts capacity ta
 Terraform runs this binary itself. Options for running it by hand:
   -debug      serve for a debugger and print TF_REATTACH_PROVIDERS for Terraform
   -version    print the version
+  -schemas-json
+              print the list resource, action and identity schemas as Terraform 1.14+
+              prints them in `terraform providers schema -json` (for docs tooling)
   -help       print this help";
 
 fn main() -> ExitCode {
@@ -19,6 +22,11 @@ fn main() -> ExitCode {
             "debug" => debug = true,
             "version" => {
                 println!("terraform-provider-outposts {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            "schemas-json" => {
+                let provider = OutpostsProvider::new();
+                println!("{}", tfplugin::provider::newer_schemas_json(&provider));
                 return ExitCode::SUCCESS;
             }
             "help" | "h" => {

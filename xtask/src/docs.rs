@@ -37,7 +37,15 @@ const SUBCATEGORIES: &[(&str, &str)] = &[
     ("outposts_assets", "Outposts and assets"),
     ("outposts_region", "Outposts and assets"),
     ("outpost_id", "Outposts and assets"),
+    ("outposts_cancel_capacity_task", "Capacity tasks"),
 ];
+
+/// The Terraform and OpenTofu versions each newer kind of page needs.
+const LIST_RESOURCE_NOTE: &str = "List resources need Terraform 1.14 or later (`terraform \
+     query` with `.tfquery.hcl` files). Older Terraform and OpenTofu ignore them.";
+const ACTION_NOTE: &str = "Actions need Terraform 1.14 or later (`terraform apply \
+     -invoke=action.…`, or `action_trigger` in a resource's `lifecycle`). Older Terraform and \
+     OpenTofu ignore them.";
 
 /// The navigation group of a resource, data source, function, list resource or action.
 pub fn subcategory(name: &str) -> &'static str {
@@ -68,9 +76,13 @@ pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
     )];
     let empty = serde_json::Map::new();
     for (name, schema) in schemas["resource_schemas"].as_object().unwrap_or(&empty) {
+        let identity = schemas["resource_identity_schemas"]
+            .get(name)
+            .map(|identity| (identity, example(&format!("resources/{name}/import-by-identity.tf"))));
         let page = SchemaPage {
             example: example(&format!("resources/{name}/resource.tf")),
             import: example(&format!("resources/{name}/import.sh")),
+            identity,
             behaviour: example(&format!("resources/{name}/behaviour.md")),
             ..SchemaPage::new("Resource", name)
         };
@@ -87,6 +99,20 @@ pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
         docs.push((
             PathBuf::from(format!("docs/data-sources/{}.md", short_name(name))),
             page.render(schema),
+        ));
+    }
+    for (name, schema) in schemas["list_resource_schemas"].as_object().unwrap_or(&empty) {
+        let query = example(&format!("list-resources/{name}/list-resource.tfquery.hcl"));
+        docs.push((
+            list_and_action::list_resource_path(name),
+            list_and_action::render_list_resource(name, schema, query, LIST_RESOURCE_NOTE),
+        ));
+    }
+    for (name, schema) in schemas["action_schemas"].as_object().unwrap_or(&empty) {
+        let action = example(&format!("actions/{name}/action.tf"));
+        docs.push((
+            list_and_action::action_path(name),
+            list_and_action::render_action(name, schema, action, ACTION_NOTE),
         ));
     }
     for (name, function) in schemas["functions"].as_object().unwrap_or(&empty) {
@@ -185,7 +211,36 @@ pub fn provider_schema(terraform: &Path, provider_dir: &Path) -> anyhow::Result<
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    serde_json::from_slice(&output.stdout).context("terraform printed no schema JSON")
+    let mut schema: Json =
+        serde_json::from_slice(&output.stdout).context("terraform printed no schema JSON")?;
+    add_newer_schemas(&mut schema, &provider_dir.join("terraform-provider-outposts"))?;
+    Ok(schema)
+}
+
+/// Adds what Terraform 1.14+ prints but the installed Terraform may not (list resources,
+/// actions, identities), as the provider itself reports them (`-schemas-json`), to the
+/// provider's entry of `schema`. What Terraform printed is kept.
+pub fn add_newer_schemas(schema: &mut Json, provider_binary: &Path) -> anyhow::Result<()> {
+    let output = Command::new(provider_binary)
+        .arg("-schemas-json")
+        .output()
+        .with_context(|| format!("running {} -schemas-json", provider_binary.display()))?;
+    if !output.status.success() {
+        bail!(
+            "{} -schemas-json failed:\n{}",
+            provider_binary.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let newer: Json = serde_json::from_slice(&output.stdout)
+        .context("the provider printed no schema JSON for -schemas-json")?;
+    let Some(entry) = schema["provider_schemas"][PROVIDER_ADDRESS].as_object_mut() else {
+        bail!("terraform's schema JSON has no entry for {PROVIDER_ADDRESS}");
+    };
+    for (key, value) in newer.as_object().into_iter().flatten() {
+        entry.entry(key.clone()).or_insert_with(|| value.clone());
+    }
+    Ok(())
 }
 
 fn type_name(ty: &Json) -> String {
@@ -284,6 +339,8 @@ pub(crate) struct SchemaPage<'a> {
     note: Option<&'a str>,
     example: Option<String>,
     import: Option<String>,
+    /// The identity schema (Terraform 1.12+) and an example of import by identity.
+    identity: Option<(&'a Json, Option<String>)>,
     behaviour: Option<String>,
 }
 
@@ -299,6 +356,7 @@ impl<'a> SchemaPage<'a> {
             note: None,
             example: None,
             import: None,
+            identity: None,
             behaviour: None,
         }
     }
@@ -321,13 +379,50 @@ impl<'a> SchemaPage<'a> {
         }
         out.push_str("\n## Schema\n");
         render_block(&mut out, block, "###");
+        if self.import.is_some() || self.identity.is_some() {
+            out.push_str("\n## Import\n");
+        }
         if let Some(import) = &self.import {
-            out.push_str(&format!("\n## Import\n\n```shell\n{import}```\n"));
+            out.push_str(&format!("\n```shell\n{import}```\n"));
+        }
+        if let Some((identity, example)) = &self.identity {
+            render_identity(&mut out, identity, example.as_deref());
         }
         if let Some(behaviour) = &self.behaviour {
             out.push_str(&format!("\n{behaviour}"));
         }
         out
+    }
+}
+
+/// The import section's part on import by identity: the identity's attributes and an
+/// example `import` block.
+fn render_identity(out: &mut String, identity: &Json, example: Option<&str>) {
+    out.push_str(
+        "\n### Import by identity\n\nTerraform 1.12 and later, and OpenTofu 1.12 and later, \
+         import by identity with an `import` block; `terraform plan` after it shows no \
+         change.\n",
+    );
+    if let Some(example) = example {
+        out.push_str(&format!("\n```hcl\n{example}```\n"));
+    }
+    let empty = serde_json::Map::new();
+    let attributes = identity["attributes"].as_object().unwrap_or(&empty);
+    for (title, required) in [("Required", true), ("Optional", false)] {
+        let lines: Vec<String> = attributes
+            .iter()
+            .filter(|(_, a)| a["required_for_import"].as_bool().unwrap_or(false) == required)
+            .map(|(name, a)| {
+                format!(
+                    "- `{name}` ({}) {}",
+                    type_name(&a["type"]),
+                    a["description"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        if !lines.is_empty() {
+            out.push_str(&format!("\n#### {title}\n\n{}\n", lines.join("\n")));
+        }
     }
 }
 

@@ -71,3 +71,33 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 }
+
+/// What Terraform 1.14 and later print for a provider in `terraform providers schema
+/// -json` beside resources and data sources: `list_resource_schemas`, `action_schemas`
+/// and `resource_identity_schemas`, in that JSON form. Docs tooling merges them into
+/// what an older Terraform prints.
+pub fn newer_schemas_json<P: Provider>(provider: &P) -> serde_json::Value {
+    let lists = provider
+        .list_resources()
+        .iter()
+        .map(|l| (l.type_name().to_string(), l.schema().to_json()))
+        .collect::<serde_json::Map<_, _>>();
+    let actions = provider
+        .actions()
+        .iter()
+        .map(|a| {
+            let block = a.schema().block.to_json();
+            (a.type_name().to_string(), serde_json::json!({ "block": block }))
+        })
+        .collect::<serde_json::Map<_, _>>();
+    let identities = provider
+        .resources()
+        .iter()
+        .filter_map(|r| Some((r.type_name().to_string(), r.identity_schema()?.to_json())))
+        .collect::<serde_json::Map<_, _>>();
+    serde_json::json!({
+        "list_resource_schemas": lists,
+        "action_schemas": actions,
+        "resource_identity_schemas": identities,
+    })
+}

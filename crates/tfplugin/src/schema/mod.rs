@@ -46,6 +46,7 @@
 
 mod debug;
 mod generate;
+mod json;
 mod proto;
 mod validate;
 

@@ -2,223 +2,17 @@
 //! client certificate, SIGINT survival, Shutdown, and `-debug` reattach.
 
 use crate::harness::{Workspace, provider_binary};
-use base64::Engine;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use test_support::plugin::{ClientIdentity, Launched, MAGIC_COOKIE_VALUE};
 use tfplugin::proto::plugin::{Empty, grpc_controller_client::GrpcControllerClient};
 use tfplugin::proto::tfplugin6::{get_provider_schema, provider_client::ProviderClient};
 
-const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
-
-/// A certificate shaped like the one Terraform makes: ECDSA P-521, self-signed, CA.
-struct ClientIdentity {
-    pem: String,
-    der: CertificateDer<'static>,
-    key: Vec<u8>,
-}
-
-fn terraform_like_identity() -> ClientIdentity {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).expect("params");
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let cert = params.self_signed(&key).expect("certificate");
-    ClientIdentity {
-        pem: cert.pem(),
-        der: cert.der().clone(),
-        key: key.serialize_der(),
-    }
-}
-
-/// The provider launched the way Terraform launches it.
-struct LaunchedProvider {
-    child: Child,
-    /// Its stderr: the log.
-    log: tempfile::NamedTempFile,
-    network: String,
-    address: String,
-    server_cert: CertificateDer<'static>,
-}
-
-impl LaunchedProvider {
-    fn start(client: &ClientIdentity) -> LaunchedProvider {
-        let log = tempfile::NamedTempFile::new().expect("log file");
-        let stderr = log.reopen().expect("log file");
-        let mut child = Command::new(provider_binary())
-            .env(tfplugin::plugin::MAGIC_COOKIE_KEY, COOKIE)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
-            .env("PLUGIN_CLIENT_CERT", &client.pem)
-            .env("TF_LOG_PROVIDER", "DEBUG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(stderr))
-            .spawn()
-            .expect("start provider");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("handshake line");
-        let parts: Vec<&str> = line.trim_end().split('|').collect();
-        assert_eq!(parts.len(), 6, "handshake line {line:?}");
-        assert_eq!(&parts[..2], ["1", "6"], "core and app protocol versions");
-        assert_eq!(parts[4], "grpc");
-        assert!(
-            !parts[5].ends_with('='),
-            "certificate must be unpadded base64"
-        );
-        let der = base64::engine::general_purpose::STANDARD_NO_PAD
-            .decode(parts[5])
-            .expect("certificate base64");
-        LaunchedProvider {
-            child,
-            log,
-            network: parts[2].to_string(),
-            address: parts[3].to_string(),
-            server_cert: CertificateDer::from(der),
-        }
-    }
-
-    fn tls_config(&self, client: Option<&ClientIdentity>) -> ClientConfig {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let builder = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedServer {
-                expected: self.server_cert.clone(),
-                provider,
-            }));
-        let mut config = match client {
-            Some(id) => builder
-                .with_client_auth_cert(
-                    vec![id.der.clone()],
-                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key.clone())),
-                )
-                .expect("client auth"),
-            None => builder.with_no_client_auth(),
-        };
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        config
-    }
-
-    /// A gRPC channel over TLS, presenting `client` (or no certificate).
-    async fn channel(
-        &self,
-        client: Option<&ClientIdentity>,
-    ) -> Result<tonic::transport::Channel, String> {
-        assert_eq!(
-            self.network, "unix",
-            "Go plugins listen on unix sockets on Linux"
-        );
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(self.tls_config(client)));
-        let address = self.address.clone();
-        tonic::transport::Endpoint::from_static("http://localhost")
-            .connect_with_connector(tower::service_fn(move |_| {
-                let connector = connector.clone();
-                let address = address.clone();
-                async move {
-                    let stream = tokio::net::UnixStream::connect(address).await?;
-                    let name = ServerName::try_from("localhost").expect("name");
-                    let tls = connector.connect(name, stream).await?;
-                    Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
-                }
-            }))
-            .await
-            .map_err(|e| format!("{e:?}"))
-    }
-
-    /// What the provider has logged so far.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.log.path()).unwrap_or_default()
-    }
-
-    fn signal(&self, name: &str) {
-        test_support::send_signal(self.child.id(), name, false);
-    }
-
-    /// Waits for the process to exit without blocking the runtime: the client's
-    /// connection tasks must go on running meanwhile, as Terraform's do, to answer the
-    /// server's goodbye and close the connection.
-    async fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        None
-    }
-}
-
-impl Drop for LaunchedProvider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug)]
-struct PinnedServer {
-    expected: CertificateDer<'static>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedServer {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
-                "unexpected server certificate".into(),
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
+/// The provider launched the way Terraform launches it, logging at DEBUG.
+fn launch() -> Launched {
+    Launched::start(&provider_binary(), &[("TF_LOG_PROVIDER", "DEBUG")])
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The resource types the provider's schema names, over `channel`.
@@ -245,7 +39,7 @@ fn run_by_hand_the_binary_explains_itself_and_exits_1() {
 #[test]
 fn without_a_client_certificate_the_provider_refuses_to_serve() {
     let output = Command::new(provider_binary())
-        .env(tfplugin::plugin::MAGIC_COOKIE_KEY, COOKIE)
+        .env(tfplugin::plugin::MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
         .env_remove("PLUGIN_CLIENT_CERT")
         .env_remove("TF_DISABLE_PLUGIN_TLS")
         .output()
@@ -257,12 +51,18 @@ fn without_a_client_certificate_the_provider_refuses_to_serve() {
 
 #[tokio::test]
 async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shutdown() {
-    let terraform = terraform_like_identity();
-    let mut provider = LaunchedProvider::start(&terraform);
+    let mut provider = launch();
+    let handshake = provider.handshake();
+    assert_eq!(
+        (handshake.protocol, handshake.network.as_str()),
+        (6, "unix"),
+        "Go plugins listen on unix sockets on Linux"
+    );
 
     // A client with no certificate, or with another one, gets nothing.
-    for client in [None, Some(&terraform_like_identity())] {
-        let refused = match provider.channel(client).await {
+    let stranger = ClientIdentity::terraform_like().expect("another identity");
+    for client in [None, Some(&stranger)] {
+        let refused = match provider.channel_presenting(client).await {
             Err(_) => true,
             Ok(channel) => schema_call(channel).await.is_err(),
         };
@@ -272,10 +72,7 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
         );
     }
 
-    let channel = provider
-        .channel(Some(&terraform))
-        .await
-        .expect("mTLS channel");
+    let channel = provider.channel().await.expect("mTLS channel");
     assert_eq!(
         schema_call(channel.clone()).await.expect("schema"),
         ["outposts_capacity_task"]
@@ -298,7 +95,7 @@ async fn mtls_accepts_only_terraforms_certificate_and_survives_sigint_until_shut
     provider.signal("INT");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
-        provider.child.try_wait().expect("status").is_none(),
+        provider.try_status().expect("status").is_none(),
         "died on SIGINT"
     );
     assert_eq!(

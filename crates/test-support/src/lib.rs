@@ -1,7 +1,8 @@
 //! What the workspace's test harnesses share, written once: the `terraform` CLI they
 //! drive, the executables of the workspace's other packages, scratch directories, signals
-//! to the processes a test starts, and a child environment free of the caller's
-//! Terraform and AWS settings.
+//! to the processes a test starts, a child environment free of the caller's Terraform
+//! and AWS settings, and provider executables launched and spoken to over gRPC with
+//! mutual TLS as Terraform does it ([`plugin`]).
 //!
 //! Used by the provider's end-to-end tests (`tests/e2e`), tfplugin's example-provider
 //! test and xtask's tests, and only ever as a dev-dependency. It names no provider, so
@@ -12,6 +13,7 @@
 
 mod env;
 mod executables;
+pub mod plugin;
 mod scratch;
 mod signal;
 mod terraform;

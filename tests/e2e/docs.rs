@@ -10,8 +10,7 @@ fn generated_docs_match_the_schema() {
     // The schema of the provider binary this test run built, read by terraform.
     let ws = Workspace::new("provider \"outposts\" {}\n");
     let run = ws.ok(&["providers", "schema", "-json"]);
-    let mut schema: serde_json::Value =
-        serde_json::from_str(&run.stdout()).expect("schema JSON");
+    let mut schema: serde_json::Value = serde_json::from_str(&run.stdout()).expect("schema JSON");
     // Terraform 1.11 does not print list resources, actions or identities.
     xtask::docs::add_newer_schemas(&mut schema, &crate::harness::provider_binary())
         .expect("the provider's -schemas-json");

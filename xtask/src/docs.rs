@@ -78,7 +78,12 @@ pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
     for (name, schema) in schemas["resource_schemas"].as_object().unwrap_or(&empty) {
         let identity = schemas["resource_identity_schemas"]
             .get(name)
-            .map(|identity| (identity, example(&format!("resources/{name}/import-by-identity.tf"))));
+            .map(|identity| {
+                (
+                    identity,
+                    example(&format!("resources/{name}/import-by-identity.tf")),
+                )
+            });
         let page = SchemaPage {
             example: example(&format!("resources/{name}/resource.tf")),
             import: example(&format!("resources/{name}/import.sh")),
@@ -101,7 +106,10 @@ pub fn render_all(schema: &Json, examples: &Path) -> Vec<(PathBuf, String)> {
             page.render(schema),
         ));
     }
-    for (name, schema) in schemas["list_resource_schemas"].as_object().unwrap_or(&empty) {
+    for (name, schema) in schemas["list_resource_schemas"]
+        .as_object()
+        .unwrap_or(&empty)
+    {
         let query = example(&format!("list-resources/{name}/list-resource.tfquery.hcl"));
         docs.push((
             list_and_action::list_resource_path(name),
@@ -213,7 +221,10 @@ pub fn provider_schema(terraform: &Path, provider_dir: &Path) -> anyhow::Result<
     }
     let mut schema: Json =
         serde_json::from_slice(&output.stdout).context("terraform printed no schema JSON")?;
-    add_newer_schemas(&mut schema, &provider_dir.join("terraform-provider-outposts"))?;
+    add_newer_schemas(
+        &mut schema,
+        &provider_dir.join("terraform-provider-outposts"),
+    )?;
     Ok(schema)
 }
 

@@ -53,7 +53,13 @@ pub fn plan(block: &Block, request: &PlanRequest) -> PlanResponse {
     PlanResponse {
         planned_state: planned,
         requires_replace: walk.requires_replace,
-        planned_private: request.prior_private.clone(),
+        // Planned again at apply by a client that stores planned private data, the
+        // change starts from what its first plan passed on, so apply gets it even when
+        // the resource's hook does not look at private data.
+        planned_private: request
+            .stored_plan_private
+            .clone()
+            .unwrap_or_else(|| request.prior_private.clone()),
         diagnostics: walk.diagnostics,
     }
 }

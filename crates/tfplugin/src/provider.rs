@@ -87,7 +87,10 @@ pub fn newer_schemas_json<P: Provider>(provider: &P) -> serde_json::Value {
         .iter()
         .map(|a| {
             let block = a.schema().block.to_json();
-            (a.type_name().to_string(), serde_json::json!({ "block": block }))
+            (
+                a.type_name().to_string(),
+                serde_json::json!({ "block": block }),
+            )
         })
         .collect::<serde_json::Map<_, _>>();
     let identities = provider

@@ -310,3 +310,25 @@ fn unordered_compares_as_multisets() {
     assert!(!unordered(&list(&["a"]), &list(&["a", "a"])));
     assert!(!unordered(&Value::Null, &list(&[])));
 }
+
+#[test]
+fn a_plan_made_again_at_apply_starts_from_the_first_plans_private_data() {
+    let config = config("eu-1a", 10, Value::Null, &["a"]);
+    let first = plan_of(None, config.clone());
+    assert_eq!(first.planned_private, b"private".to_vec());
+    let request = PlanRequest {
+        proposed_new_state: proposed(None, &config),
+        prior_state: None,
+        config,
+        prior_private: b"private".to_vec(),
+        client: crate::resource::ClientCapabilities {
+            store_planned_private: true,
+            ..Default::default()
+        },
+        stored_plan_private: Some(b"from the first plan".to_vec()),
+    };
+    assert_eq!(
+        plan(&disk(), &request).planned_private,
+        b"from the first plan".to_vec()
+    );
+}

@@ -18,11 +18,17 @@ impl Block {
     pub fn to_json(&self) -> Json {
         let mut out = Map::new();
         if !self.attributes.is_empty() {
-            let attributes = self.attributes.iter().map(|a| (a.name.clone(), a.to_json()));
+            let attributes = self
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.to_json()));
             out.insert("attributes".into(), Json::Object(attributes.collect()));
         }
         if !self.blocks.is_empty() {
-            let blocks = self.blocks.iter().map(|b| (b.type_name.clone(), b.to_json()));
+            let blocks = self
+                .blocks
+                .iter()
+                .map(|b| (b.type_name.clone(), b.to_json()));
             out.insert("block_types".into(), Json::Object(blocks.collect()));
         }
         describe(&mut out, &self.description);
@@ -72,7 +78,10 @@ impl NestedAttributes {
             ObjectNesting::Set => "set",
             ObjectNesting::Map => "map",
         };
-        let attributes = self.attributes.iter().map(|a| (a.name.clone(), a.to_json()));
+        let attributes = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.to_json()));
         json!({
             "attributes": Json::Object(attributes.collect()),
             "nesting_mode": nesting,
@@ -134,7 +143,11 @@ mod tests {
         let schema = Schema::new(
             1,
             Block::new("A note.")
-                .attribute(Attribute::string("title").required().description("Its title."))
+                .attribute(
+                    Attribute::string("title")
+                        .required()
+                        .description("Its title."),
+                )
                 .attribute(Attribute::string("id").computed())
                 .block(
                     NestedBlock::list("tag", Block::new("A tag."))

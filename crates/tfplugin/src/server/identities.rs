@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::erased::{ErasedApplied, ErasedResource};
 use crate::identity::{changed, same_object};
+use crate::path::AttributePath;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::Provider;
 use crate::value::Value;
@@ -133,4 +134,14 @@ pub(super) fn answer_identity<C: Send + Sync + 'static>(
         return None;
     }
     identity_data(&answer, ty, diagnostics)
+}
+
+/// Whether a plan replaces the object: whether a path it says forces a replacement
+/// changed. Terraform replaces only then, so a path named but unchanged (a resource
+/// may name its replacing attributes whatever the change) is an update of the same
+/// object, which keeps its identity.
+pub(super) fn replaces(prior: &Value, planned: &Value, requires_replace: &[AttributePath]) -> bool {
+    requires_replace
+        .iter()
+        .any(|path| prior.at(path) != planned.at(path))
 }

@@ -463,7 +463,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         // The object's identity, for a change to an existing object; a new object has
         // none until it is created.
         if let Some(prior) = plan_request.prior_state.as_ref()
-            && plan.requires_replace.is_empty()
+            && !identities::replaces(prior, &plan.planned_state, &plan.requires_replace)
         {
             response.planned_identity = identities::answer_identity(
                 resource.as_ref(),

@@ -236,6 +236,22 @@ impl Value {
         }
     }
 
+    /// The part of this value at `path`; `None` where the path leads nowhere (a
+    /// missing attribute, key or index, or a step into a null or unknown value).
+    pub fn at(&self, path: &AttributePath) -> Option<&Value> {
+        path.steps
+            .iter()
+            .try_fold(self, |value, step| match (step, value.inner()) {
+                (PathStep::Attribute(name), Value::Object(m)) => m.get(name),
+                (PathStep::ElementKeyString(key), Value::Map(m)) => m.get(key),
+                (
+                    PathStep::ElementKeyInt(index),
+                    Value::List(items) | Value::Set(items) | Value::Tuple(items),
+                ) => usize::try_from(*index).ok().and_then(|i| items.get(i)),
+                _ => None,
+            })
+    }
+
     /// An object attribute.
     pub fn attr(&self, name: &str) -> Option<&Value> {
         match self.inner() {

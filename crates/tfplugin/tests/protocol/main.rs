@@ -5,10 +5,13 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use tfplugin::action::Action;
 use tfplugin::context::Context;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::{Function, FunctionError, Parameter, Signature};
+use tfplugin::identity::{IdentityAttribute, IdentitySchema};
+use tfplugin::list::{ErasedListResource, erase_list};
 use tfplugin::path::AttributePath;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
@@ -23,8 +26,11 @@ use tfplugin::value::{self, Type, Value};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::{Channel, Endpoint, Server};
 
+mod fixtures;
 mod functions;
+mod identity;
 mod lifecycle;
+mod list_and_action;
 mod robustness;
 mod schema_and_validation;
 
@@ -77,6 +83,14 @@ impl Provider for TestProvider {
 
     fn functions(&self) -> Vec<Box<dyn Function>> {
         vec![Box::new(Repeat)]
+    }
+
+    fn list_resources(&self) -> Vec<Box<dyn ErasedListResource<Label>>> {
+        vec![erase_list(fixtures::NotebookList)]
+    }
+
+    fn actions(&self) -> Vec<Box<dyn Action<Label>>> {
+        vec![Box::new(fixtures::Stamp)]
     }
 }
 
@@ -166,12 +180,18 @@ impl Resource<Label> for Notebook {
     async fn modify_plan(
         &self,
         _ctx: &Context<Label>,
-        _request: &PlanRequest,
+        request: &PlanRequest,
         plan: &mut PlanResponse,
     ) {
         // The schema planned the unknown ID; the rest tells the tests it was here.
+        // Terraform replaces only when a listed path changed, so listing an unchanged
+        // one is harmless.
         plan.requires_replace = vec![AttributePath::attr("title")];
-        plan.planned_private = b"planned".to_vec();
+        // Echoes what the first plan passed on, when the client stored it.
+        plan.planned_private = match &request.stored_plan_private {
+            Some(stored) => [b"stored:".as_slice(), stored].concat(),
+            None => b"planned".to_vec(),
+        };
     }
 
     async fn create(
@@ -245,6 +265,36 @@ impl Resource<Label> for Notebook {
             None => Err(Diagnostic::error("Bad import ID", "expected nb-<title>").into()),
         }
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(notebook_identity_schema())
+    }
+
+    fn identity(&self, _ctx: &Context<Label>, state: &NotebookState) -> Option<Value> {
+        let id = state.id.as_ref()?;
+        let members = [("id".to_string(), Value::string(id))];
+        Some(notebook_identity_schema().value(members.into_iter().collect()))
+    }
+
+    async fn import_by_identity(
+        &self,
+        ctx: &Context<Label>,
+        identity: &Value,
+    ) -> Result<NotebookState, Diagnostics> {
+        let id = identity.attr("id").and_then(Value::as_str).unwrap_or("");
+        self.import(ctx, id).await
+    }
+}
+
+/// A notebook is named by its ID; the shelf it stands on may be given on import.
+fn notebook_identity_schema() -> IdentitySchema {
+    IdentitySchema::new(1)
+        .attribute(
+            IdentityAttribute::string("id")
+                .required_for_import()
+                .description("The notebook's ID."),
+        )
+        .attribute(IdentityAttribute::string("shelf").description("Where it stands."))
 }
 
 /// A gRPC client connected in-process to a fresh provider service.

@@ -114,7 +114,11 @@ impl<P: Provider> ProviderService<P> {
                 tokio::select! {
                     biased;
                     Some(message) = messages.recv() => {
-                        let _ = events.send(Ok(progress_event(message))).await;
+                        if events.send(Ok(progress_event(message))).await.is_err() {
+                            // Terraform went away: closing the channel makes the next
+                            // report say so, as `Progress::report` promises.
+                            messages.close();
+                        }
                     }
                     diagnostics = &mut invoked => break diagnostics,
                 }

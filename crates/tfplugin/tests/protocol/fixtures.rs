@@ -7,9 +7,17 @@ use std::sync::Mutex;
 use tfplugin::action::Progress;
 use tfplugin::list::{ListRequest, ListResource, ListStream, results};
 
-/// The title prefixes of listings whose producer saw `found()` say "stop": how a test
-/// learns that dropping its stream stopped the producer, not just the transport.
-pub static STOPPED_LISTINGS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+/// The title prefixes of listings whose producer saw `found()` say "stop", and the
+/// titles of invokes that saw `report()` say it: how a test learns that dropping its
+/// stream stopped the work, not just the transport.
+pub static STOPPED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+fn stopped(name: String) {
+    STOPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name);
+}
 
 /// Lists `count` notebooks (5 by default) titled `<title_prefix><n>`; with
 /// `fail_after`, an error follows that many.
@@ -80,8 +88,7 @@ impl ListResource<Label> for NotebookList {
                     wait_for_stop: None,
                 };
                 if !results.found(format!("Notebook {title}"), state).await {
-                    let mut stopped = STOPPED_LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
-                    stopped.insert(prefix);
+                    stopped(prefix);
                     return;
                 }
             }
@@ -150,7 +157,11 @@ impl Action<Label> for Stamp {
     ) -> Diagnostics {
         let steps = config.attr("steps").and_then(Value::as_i64).unwrap_or(3);
         for step in 1..=steps {
-            progress.report(format!("step {step} of {steps}")).await;
+            if !progress.report(format!("step {step} of {steps}")).await {
+                let title = config.attr("title").and_then(Value::as_str).unwrap_or("");
+                stopped(title.to_string());
+                return Diagnostics::new();
+            }
             // Lets the stream carry each step before the next.
             tokio::task::yield_now().await;
         }

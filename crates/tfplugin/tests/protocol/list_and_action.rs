@@ -1,7 +1,7 @@
 //! List resources and actions (protocol 6.10) on the wire, with the schemas and
 //! metadata that announce them.
 
-use super::fixtures::{STOPPED_LISTINGS, list_config_schema, stamp_schema};
+use super::fixtures::{STOPPED, list_config_schema, stamp_schema};
 use super::*;
 use tokio_stream::StreamExt;
 
@@ -215,16 +215,21 @@ async fn a_listing_nobody_reads_any_more_stops_its_producer() {
         assert!(listed_id(&event).is_some());
     }
     drop(stream);
+    wait_until_stopped("abandoned").await;
+}
+
+/// Waits until the work named `name` saw that nobody listens any more.
+async fn wait_until_stopped(name: &str) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let stopped = STOPPED_LISTINGS
+        let stopped = STOPPED
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains("abandoned");
+            .contains(name);
         if stopped {
-            break;
+            return;
         }
-        assert!(Instant::now() < deadline, "the producer kept listing");
+        assert!(Instant::now() < deadline, "{name} kept going");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -327,6 +332,35 @@ async fn a_failed_invoke_completes_with_its_diagnostics() {
         Some(ActionEvent::Completed(c)) => assert_eq!(c.diagnostics[0].summary, "Stamp failed"),
         other => panic!("completed last, not {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn an_invoke_nobody_reads_any_more_learns_it_from_its_progress() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let config = stamp_config(&[
+        ("title", Value::string("abandoned stamp")),
+        ("steps", Value::int(1_000_000)),
+    ]);
+    let mut stream = client
+        .invoke_action(pb::invoke_action::Request {
+            action_type: "test_stamp".into(),
+            config,
+            client_capabilities: None,
+        })
+        .await
+        .expect("invoke")
+        .into_inner();
+    for _ in 0..2 {
+        let event = stream
+            .next()
+            .await
+            .expect("an event")
+            .expect("not an error");
+        assert!(matches!(event.r#type, Some(ActionEvent::Progress(_))));
+    }
+    drop(stream);
+    wait_until_stopped("abandoned stamp").await;
 }
 
 #[tokio::test]

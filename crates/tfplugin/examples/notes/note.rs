@@ -1,91 +1,26 @@
-//! A complete, if tiny, Terraform provider built with `tfplugin`: provider `notes` with
-//! one resource, `notes_note`, kept as a JSON file per note in a directory the provider
-//! block names. Every rule of the resource is declared in its schema: validators, a
-//! default, plan modifiers, an equivalence and a `timeouts` block. The resource itself
-//! only reads and writes files. See the crate README for running it under Terraform.
+//! The resource `notes_note`: a note's file, its identity, and import by ID or by
+//! identity.
 
+use crate::{Store, slug};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 use tfplugin::context::Context;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
+use tfplugin::identity::{IdentityAttribute, IdentitySchema};
+use tfplugin::path::AttributePath;
 use tfplugin::plan_modifiers::{self, requires_replace, unordered, use_state_for_unknown};
-use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource, import_passthrough};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::timeouts::{Operation, Timeouts};
-use tfplugin::typed;
 use tfplugin::validators::{each, length_between, matches, one_of, string_is, unique};
 use tfplugin::value::{Type, Value};
 
-mod common;
-
-/// What configuring the provider produces: every operation receives it.
-struct Store {
-    directory: PathBuf,
-}
-
-/// The provider block.
-#[derive(Deserialize)]
-struct ProviderConfig {
-    directory: String,
-}
-
-struct NotesProvider;
-
-#[async_trait]
-impl Provider for NotesProvider {
-    type Client = Store;
-
-    fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new("Notes kept as JSON files in a directory.").attribute(
-                Attribute::string("directory")
-                    .required()
-                    .description("Where the notes are kept; created when missing.")
-                    .validator(length_between(1, 4096)),
-            ),
-        )
-    }
-
-    async fn configure(&self, config: &Value, _terraform_version: &str) -> Configured<Store> {
-        if !config.is_fully_known() {
-            return Configured::Unknown {
-                reason: "the directory is not known until apply".into(),
-            };
-        }
-        let config: ProviderConfig = match typed::decode(config, "provider block") {
-            Ok(c) => c,
-            Err(problem) => return Configured::Failed(problem.into()),
-        };
-        if let Err(e) = std::fs::create_dir_all(&config.directory) {
-            let problem = Diagnostic::error(
-                "Cannot use the notes directory",
-                format!("{}: {e}", config.directory),
-            );
-            return Configured::Failed(problem.into());
-        }
-        Configured::Ready(Store {
-            directory: config.directory.into(),
-        })
-    }
-
-    fn resources(&self) -> Vec<Box<dyn ErasedResource<Store>>> {
-        vec![erase(Note)]
-    }
-
-    fn data_sources(&self) -> Vec<Box<dyn ErasedDataSource<Store>>> {
-        Vec::new()
-    }
-}
-
 /// `notes_note`: a title, a body and tags, stored as `<directory>/<id>.json`. The ID is
 /// the title's slug, known at plan time.
-struct Note;
+pub struct Note;
 
 /// How long writing a note may take unless the `timeouts` block says otherwise.
 const CREATE: Operation = Operation::new("create", Duration::from_secs(60));
@@ -93,15 +28,15 @@ const UPDATE: Operation = Operation::new("update", Duration::from_secs(60));
 
 /// The note as Terraform stores it, and as its file holds it.
 #[derive(Serialize, Deserialize)]
-struct NoteState {
-    id: String,
+pub struct NoteState {
+    pub id: String,
     // Import knows only the ID (`import_passthrough` leaves the rest null), and the
     // read that follows fills these in from the file; hence the `Option`s.
-    title: Option<String>,
-    body: Option<String>,
-    format: Option<String>,
-    tags: Option<Vec<String>>,
-    timeouts: Option<Timeouts>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub format: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub timeouts: Option<Timeouts>,
 }
 
 #[async_trait]
@@ -197,7 +132,7 @@ impl Resource<Store> for Note {
         private: Vec<u8>,
     ) -> ReadResponse<NoteState> {
         let found = match ctx.client() {
-            Ok(store) => load(store, &stored.id).await,
+            Ok(store) => store.load(&stored.id).await,
             Err(d) => Err(d),
         };
         match found {
@@ -227,6 +162,59 @@ impl Resource<Store> for Note {
     async fn import(&self, _ctx: &Context<Store>, id: &str) -> Result<NoteState, Diagnostics> {
         import_passthrough(&self.schema(), "id", id)
     }
+
+    /// A note is named by its ID within a directory (Terraform 1.12+ stores this beside
+    /// the state, and `import { identity = { id = "…" } }` imports by it).
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        let schema = IdentitySchema::new(0)
+            .attribute(
+                IdentityAttribute::string("id")
+                    .required_for_import()
+                    .description("The note's ID: its title's slug."),
+            )
+            .attribute(
+                IdentityAttribute::string("directory")
+                    .description("Where the note is kept; the provider's directory when left out."),
+            );
+        Some(schema)
+    }
+
+    fn identity(&self, ctx: &Context<Store>, note: &NoteState) -> Option<Value> {
+        // Without a configured provider the directory is not known: no identity yet.
+        let store = ctx.client().ok()?;
+        let members = BTreeMap::from([
+            ("id".to_string(), Value::string(&note.id)),
+            ("directory".to_string(), Value::string(store.name())),
+        ]);
+        Some(self.identity_schema()?.value(members))
+    }
+
+    /// The framework has checked that the identity gives the ID; a directory, when
+    /// given, must be this provider's.
+    async fn import_by_identity(
+        &self,
+        ctx: &Context<Store>,
+        identity: &Value,
+    ) -> Result<NoteState, Diagnostics> {
+        let store = ctx.client()?;
+        if let Some(directory) = identity.attr("directory").and_then(Value::as_str)
+            && Path::new(directory) != store.directory
+        {
+            let elsewhere = Diagnostic::error(
+                "Note kept elsewhere",
+                format!(
+                    "This provider keeps its notes in {}, not in {directory}.",
+                    store.name()
+                ),
+            );
+            return Err(elsewhere.at(AttributePath::attr("directory")).into());
+        }
+        let id = identity
+            .attr("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        self.import(ctx, id).await
+    }
 }
 
 /// A plan modifier of the example's own: on create, the ID is planned as the slug of
@@ -241,12 +229,6 @@ fn id_from_title() -> plan_modifiers::SharedPlanModifier {
     })
 }
 
-impl Store {
-    fn file(&self, id: &str) -> PathBuf {
-        self.directory.join(format!("{id}.json"))
-    }
-}
-
 /// Writes the planned note to its file within the operation's timeout: all there is to
 /// a create or an update, since the plan is complete (the ID too).
 async fn write(
@@ -258,41 +240,13 @@ async fn write(
         (Ok(note), Ok(s)) => (note, s),
         (Err(d), _) | (_, Err(d)) => return ApplyResponse::failed(d),
     };
-    let json = match serde_json::to_vec_pretty(&note) {
-        Ok(j) => j,
-        Err(e) => return ApplyResponse::failed(Diagnostic::error("Cannot encode", e.to_string())),
-    };
     let limit = Timeouts::get(&note.timeouts, operation);
-    match tokio::time::timeout(limit, tokio::fs::write(store.file(&note.id), json)).await {
+    match tokio::time::timeout(limit, store.save(&note)).await {
         Ok(Ok(())) => ApplyResponse::ok(note),
-        Ok(Err(e)) => ApplyResponse::failed(Diagnostic::error("Cannot write", e.to_string())),
+        Ok(Err(problem)) => ApplyResponse::failed(problem),
         Err(_) => ApplyResponse::failed(Diagnostic::error(
             "Timed out",
             format!("Writing the note took longer than {limit:?}."),
         )),
     }
-}
-
-/// The note in `id`'s file; `None` when there is no such file.
-async fn load(store: &Store, id: &str) -> Result<Option<NoteState>, Diagnostic> {
-    match tokio::fs::read(store.file(id)).await {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| Diagnostic::error("Unreadable note", format!("{id}: {e}"))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Diagnostic::error("Cannot read the note", e.to_string())),
-    }
-}
-
-/// Lower case, words joined by dashes: `"Hello, World"` is `hello-world`.
-fn slug(text: &str) -> String {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-fn main() -> ExitCode {
-    common::main(NotesProvider, &["notes"])
 }

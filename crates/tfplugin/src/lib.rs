@@ -131,9 +131,10 @@
 //!
 //! `update` defaults to refusing in-place changes, `import` to refusing imports
 //! ([`resource::import_passthrough`] imports by ID), and `validate` and `modify_plan`
-//! to nothing: most resources need no hand-written rules. `examples/notes.rs` is a
-//! complete resource on the same lines, and `examples/inventory.rs` a data source and a
-//! provider-defined function; the crate README shows how to run them under Terraform.
+//! to nothing: most resources need no hand-written rules. `examples/notes/` is a
+//! complete resource on the same lines, with an identity, a list resource and an
+//! action, and `examples/inventory.rs` a data source and a provider-defined function;
+//! the crate README shows how to run them under Terraform.
 //!
 //! # What the crate does
 //!
@@ -143,7 +144,7 @@
 //! provider typed, wire-free pieces:
 //!
 //! - [`provider::Provider`]: the provider block, `configure` producing a client, and
-//!   the resources, data sources and functions served. Every operation gets a
+//!   the resources, data sources, functions, list resources and actions served. Every operation gets a
 //!   [`context::Context`] with the client and a stop signal that StopProvider
 //!   (Ctrl-C in Terraform) cancels without tearing the server down.
 //! - [`resource::Resource`] (create, read, update, delete, import, and optional
@@ -158,6 +159,15 @@
 //!   configuration. For resources it also drives planning ([`planning`]): defaults,
 //!   equivalence, unknown computed values and the [`plan_modifiers`], before the
 //!   resource's own `modify_plan`. [`timeouts`] is the customary `timeouts` block.
+//! - Newer protocol features, each proved against the protocol only (Terraform 1.11,
+//!   the newest CLI the tests have, uses none of them): resource identity
+//!   ([`identity`]; [`resource::Resource::identity_schema`], `identity`,
+//!   `import_by_identity`; protocol 6.9, Terraform 1.12), list resources for
+//!   `terraform query` ([`list`], [`list::results`]) with configuration generation
+//!   ([`resource::Resource::generate_config`]), and actions with streamed progress
+//!   ([`action`]; protocol 6.10, Terraform 1.14), and planned private data kept from
+//!   plan to apply ([`resource::PlanRequest::stored_plan_private`]; protocol 6.11,
+//!   Terraform 1.16). Older clients never ask for them.
 //! - [`value::Value`]: the three-state value (known, null, unknown) with the cty
 //!   msgpack and JSON codecs; [`diag::Diagnostic`] carries an [`path::AttributePath`]
 //!   so Terraform underlines the right line.

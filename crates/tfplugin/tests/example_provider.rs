@@ -1,5 +1,5 @@
 //! The example providers under the real `terraform` CLI, through the whole protocol
-//! stack: `examples/notes.rs` (a resource created, changed in place, imported, written
+//! stack: `examples/notes/` (a resource created, changed in place, imported, written
 //! again after a deletion behind Terraform's back, replaced and destroyed, its schema's
 //! validators, default and equivalence at work) and `examples/inventory.rs` (a
 //! validated provider block, a data source and a provider-defined function).

@@ -3,6 +3,7 @@ use crate::data_source::DataSource;
 use crate::erased::{ErasedDataSource, ErasedResource, erase, erase_data_source};
 use crate::resource::{ApplyRequest, ApplyResponse, ReadResponse, Resource};
 use crate::schema::{Attribute, Block, Schema, value_type_calls};
+use crate::value::Value;
 use async_trait::async_trait;
 
 /// Provider `notes`, with one resource and one data source of the same schema.

@@ -20,7 +20,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn new(sender: mpsc::Sender<String>) -> Self {
+    /// Progress that goes to `sender`. The framework makes the one an invoke gets; a
+    /// provider makes its own to call an invoke in its tests and read what it reported.
+    pub fn new(sender: mpsc::Sender<String>) -> Self {
         Progress { sender }
     }
 

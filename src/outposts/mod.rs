@@ -1,6 +1,7 @@
 //! The Outposts client layer: the only code that calls the AWS SDK. Thin and typed:
 //! find / status / wait, error classification, and ID parsing.
 
+pub mod cancel;
 pub mod catalog;
 pub mod error;
 pub mod ids;

@@ -3,35 +3,12 @@
 //! no longer be cancelled.
 
 use super::schema::CapacityTaskState;
+use crate::outposts::cancel::{CancelStep, Cancellation, cancel_and_wait};
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::CapacityTaskStatus;
-use crate::outposts::wait::{WaitFor, WaitOutcome, wait_for_terminal_status};
 use crate::outposts::{OutpostsClient, until_stopped};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::duration::format as format_duration;
 use tfplugin::provider::Context;
-
-/// What destroy does with a task in a given status.
-#[derive(Debug, PartialEq, Eq)]
-enum Action {
-    /// Finished: only forgotten.
-    Forget,
-    /// Not started on the hardware yet: cancel, then wait for CANCELLED.
-    Cancel,
-    /// Already being cancelled: wait for CANCELLED.
-    AwaitCancellation,
-    /// Changing the hardware: AWS does not allow cancelling it.
-    Refuse,
-}
-
-fn action_for(status: &CapacityTaskStatus) -> Action {
-    match status {
-        s if s.is_terminal() => Action::Forget,
-        s if s.is_cancellable() => Action::Cancel,
-        CapacityTaskStatus::CancellationInProgress => Action::AwaitCancellation,
-        _ => Action::Refuse,
-    }
-}
 
 fn stopped(task_id: &str) -> Diagnostics {
     Diagnostic::error(
@@ -64,23 +41,13 @@ pub(super) async fn delete(
             .into();
         }
     };
-    match action_for(&task.status) {
-        Action::Forget => {
+    match CancelStep::for_status(&task.status) {
+        CancelStep::Finished => {
             tracing::info!(task = %task_id, status = %task.status, "capacity task finished; forgetting it");
             return Diagnostics::new();
         }
-        Action::Cancel => {
-            tracing::info!(task = %task_id, status = %task.status, "cancelling capacity task");
-            match until_stopped(ctx.stop(), client.cancel_capacity_task(&outpost, &task_id)).await {
-                Ok(()) => {}
-                Err(OutpostsError::Interrupted) => return stopped(&task_id),
-                Err(error) => {
-                    return cancel_failure(client, &outpost, &task_id, error, ctx.stop()).await;
-                }
-            }
-        }
-        Action::AwaitCancellation => {}
-        Action::Refuse => {
+        CancelStep::Cancel | CancelStep::AwaitCancellation => {}
+        CancelStep::Refuse => {
             return Diagnostic::error(
                 "Capacity task can no longer be cancelled",
                 format!(
@@ -94,16 +61,22 @@ pub(super) async fn delete(
         }
     }
     let timeout = state.delete_timeout();
-    // A cancellation takes seconds to minutes whatever the task's age: poll from the
-    // short end of the schedule.
-    let wait = WaitFor::new(timeout, ctx.stop());
-    match wait_for_terminal_status(wait, || client.get_capacity_task(&outpost, &task_id)).await {
-        WaitOutcome::Terminal(done) => {
-            tracing::info!(task = %task_id, status = %done.status, "capacity task gone");
-            Diagnostics::new()
-        }
-        WaitOutcome::Failed(OutpostsError::NotFound(_), _) => Diagnostics::new(),
-        WaitOutcome::TimedOut(last) => Diagnostic::error(
+    // Destroy reports nothing but its outcome: the wait logs each status change.
+    let cancelled = cancel_and_wait(client, &outpost, &task, timeout, ctx.stop(), &|_| {}).await;
+    match cancelled {
+        // Finished one way or another (it may have moved on before the cancel reached
+        // it): either way there is nothing left to destroy.
+        Cancellation::Ended(_) | Cancellation::Gone => Diagnostics::new(),
+        Cancellation::Refused(error) => Diagnostic::error(
+            "Could not cancel the capacity task",
+            format!(
+                "CancelCapacityTask for {task_id} failed: {error}. A task that reached \
+                 IN_PROGRESS can no longer be cancelled; it stays in state. Wait for it to \
+                 finish, then destroy again."
+            ),
+        )
+        .into(),
+        Cancellation::TimedOut(last) => Diagnostic::error(
             "Timed out waiting for the cancellation",
             format!(
                 "Capacity task {task_id} was still {} after {}. It stays in state; run terraform \
@@ -114,74 +87,11 @@ pub(super) async fn delete(
             ),
         )
         .into(),
-        WaitOutcome::Stopped(_) => Diagnostic::error(
-            "Interrupted",
-            format!(
-                "Stopped while waiting for capacity task {task_id} to be cancelled; it stays in \
-                 state."
-            ),
-        )
-        .into(),
-        WaitOutcome::Failed(error, _) => Diagnostic::error(
+        Cancellation::Stopped => stopped(&task_id),
+        Cancellation::Failed(error) => Diagnostic::error(
             "Waiting for the cancellation failed",
             format!("Capacity task {task_id}: {error}"),
         )
         .into(),
-    }
-}
-
-async fn cancel_failure(
-    client: &OutpostsClient,
-    outpost: &str,
-    task_id: &str,
-    error: OutpostsError,
-    stop: &tokio_util::sync::CancellationToken,
-) -> Diagnostics {
-    // The task may have moved on between our read and the cancel.
-    if let Ok(task) = until_stopped(stop, client.get_capacity_task(outpost, task_id)).await
-        && task.status.is_terminal()
-    {
-        return Diagnostics::new();
-    }
-    Diagnostic::error(
-        "Could not cancel the capacity task",
-        format!(
-            "CancelCapacityTask for {task_id} failed: {error}. A task that reached IN_PROGRESS \
-             can no longer be cancelled; it stays in state. Wait for it to finish, then destroy \
-             again."
-        ),
-    )
-    .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_status_has_its_action() {
-        let cases = [
-            ("REQUESTED", Action::Cancel),
-            ("WAITING_FOR_EVACUATION", Action::Cancel),
-            ("CANCELLATION_IN_PROGRESS", Action::AwaitCancellation),
-            ("IN_PROGRESS", Action::Refuse),
-            ("COMPLETED", Action::Forget),
-            ("FAILED", Action::Forget),
-            ("CANCELLED", Action::Forget),
-            ("SOMETHING_NEW", Action::Refuse),
-        ];
-        for known in crate::outposts::task::TASK_STATUSES {
-            assert!(
-                cases.iter().any(|(status, _)| status == known),
-                "no row for {known}"
-            );
-        }
-        for (status, action) in cases {
-            assert_eq!(
-                action_for(&CapacityTaskStatus::parse(status)),
-                action,
-                "{status}"
-            );
-        }
     }
 }

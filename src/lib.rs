@@ -5,14 +5,15 @@
 //!   configuration and credentials (STS for `assume_role`) resolved from it.
 //! - [`outposts`]: the Outposts client layer, which makes every Outposts API call.
 //!   These two are the only code that uses the AWS crates (tests/tidy checks it).
-//! - [`resources`], [`data_sources`] and [`functions`]: what the provider serves;
-//!   `layout` holds what the capacity task resource and the capacity check data source
-//!   share (the layout's schema, validation and request, the capacity check).
+//! - [`resources`], [`data_sources`], [`functions`] and [`actions`]: what the provider
+//!   serves; `layout` holds what the capacity task resource and the capacity check data
+//!   source share (the layout's schema, validation and request, the capacity check).
 //!
 //! The Terraform plugin protocol is the `tfplugin` crate (crates/tfplugin); the Outposts
 //! simulator is its own crate, which this one never links. The binary lives in
 //! `src/bin/`; see ARCHITECTURE.md for the crate map and the invariants.
 
+pub mod actions;
 mod checks;
 pub mod data_sources;
 pub mod functions;

@@ -14,6 +14,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::timeout::TimeoutConfig;
 use config::{ProviderConfig, RetryMode};
 use std::time::Duration;
+use tfplugin::action::Action;
 use tfplugin::diag::Diagnostic;
 use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::Function;
@@ -97,6 +98,10 @@ impl Provider for OutpostsProvider {
 
     fn functions(&self) -> Vec<Box<dyn Function>> {
         crate::functions::all()
+    }
+
+    fn actions(&self) -> Vec<Box<dyn Action<OutpostsClient>>> {
+        crate::actions::all()
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::outposts::ids;
 use aws_sdk_outposts::types as sdk;
 use aws_smithy_types::DateTime;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
@@ -265,6 +266,26 @@ impl RequestKey {
         }
     }
 
+    /// A digest of the request (SHA-256 of its canonical JSON, in hex) that is the same
+    /// for the same request in every provider process and version: for what is kept
+    /// beside a plan and must name the request without spelling it out.
+    pub fn digest(&self) -> String {
+        let canonical = serde_json::json!([
+            self.outpost_id,
+            self.order_id,
+            self.asset_id,
+            self.action,
+            self.pools,
+            self.instances,
+            self.account_ids,
+            self.services,
+        ]);
+        Sha256::digest(canonical.to_string().as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
     /// Whether `task` is what this request asks for. Arguments the request left to AWS
     /// (order, asset, action) may come back filled in, and a task that names no Outpost
     /// was read from the request's; everything else must be the same.
@@ -488,6 +509,7 @@ mod tests {
         other.instances_to_exclude.instances.reverse();
         assert_eq!(start.key(), other.key());
         assert_eq!(start.key().to_string(), other.key().to_string());
+        assert_eq!(start.key().digest(), other.key().digest());
         assert_eq!(
             start.key().to_string(),
             "op-0123456789abcdef0|Some(\"oo-0123456789abcdef0\")|None|None|\
@@ -495,6 +517,7 @@ mod tests {
         );
         other.instance_pools[0].count = 3;
         assert_ne!(start.key(), other.key());
+        assert_ne!(start.key().digest(), other.key().digest());
         let mut other = request();
         other.task_action_on_blocking_instances = Some("FAIL_TASK".into());
         assert_ne!(start.key(), other.key(), "unset is not the same as set");

@@ -6,6 +6,7 @@ use super::*;
 use crate::resources::capacity_task::schema::CapacityTaskState;
 use outposts_simulator::{SimulatorConfig, SimulatorHandle};
 use std::sync::Arc;
+use tfplugin::resource::ClientCapabilities;
 use tfplugin::value::from_serde;
 use tokio_util::sync::CancellationToken;
 
@@ -41,16 +42,38 @@ impl Simulated {
         config: &CapacityTaskState,
         dry_runs: &DryRunCache,
     ) -> (PlanResponse, u64) {
+        self.plan_by(&Client::Old, prior, config, dry_runs)
+    }
+
+    /// As [`Simulated::plan`], by `client`.
+    fn plan_by(
+        &self,
+        client: &Client,
+        prior: Option<&CapacityTaskState>,
+        config: &CapacityTaskState,
+        dry_runs: &DryRunCache,
+    ) -> (PlanResponse, u64) {
         let ty = schema::schema().value_type();
         let prior = prior.map(|p| from_serde(p, &ty).expect("prior"));
         let config = from_serde(config, &ty).expect("config");
+        let (client, stored_plan_private) = match client {
+            Client::Old => (Default::default(), None),
+            Client::OldSendingBack(bytes) => (Default::default(), Some(bytes.clone())),
+            Client::Storing(stored) => (
+                ClientCapabilities {
+                    store_planned_private: true,
+                    ..Default::default()
+                },
+                stored.clone(),
+            ),
+        };
         let request = PlanRequest {
             proposed_new_state: proposed(prior.as_ref(), &config),
             prior_state: prior,
             config,
             prior_private: Vec::new(),
-            client: Default::default(),
-            stored_plan_private: None,
+            client,
+            stored_plan_private,
         };
         let ctx = Context::new(Some(self.client.clone()), CancellationToken::new());
         let before = self.starts();
@@ -61,6 +84,16 @@ impl Simulated {
     fn starts(&self) -> u64 {
         self.handle.request_count("StartCapacityTask")
     }
+}
+
+/// The Terraform that plans.
+enum Client {
+    /// One that does not store planned private data (up to 1.15).
+    Old,
+    /// One without the capability that sends bytes back all the same.
+    OldSendingBack(Vec<u8>),
+    /// One that does (1.16), with what the first plan of the change returned, at apply.
+    Storing(Option<Vec<u8>>),
 }
 
 /// What a row's plan must say.
@@ -219,4 +252,101 @@ fn one_process_asks_once_for_the_same_layout() {
     let (second, asked_again) = sim.plan(None, &checking(TOO_BIG), &cache);
     assert_eq!(asked_again, 0);
     assert_eq!(first.diagnostics, second.diagnostics);
+}
+
+#[test]
+fn a_terraform_that_stores_planned_private_data_gets_the_check_at_apply_from_the_plan() {
+    let sim = Simulated::start();
+    // Plan and apply are two provider processes: a fresh cache each.
+    let (plan, asked) = sim.plan_by(
+        &Client::Storing(None),
+        None,
+        &checking(FITS),
+        &DryRunCache::default(),
+    );
+    assert_eq!(asked, 1);
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let kept = plan.planned_private;
+    assert!(
+        String::from_utf8_lossy(&kept).contains(r#""outcome":"fits""#),
+        "{}",
+        String::from_utf8_lossy(&kept)
+    );
+    // At apply, Terraform plans again with what the plan returned: AWS is not asked
+    // again, and the answer goes on to the apply-time plan.
+    let stored = Client::Storing(Some(kept.clone()));
+    let (again, asked_again) = sim.plan_by(&stored, None, &checking(FITS), &DryRunCache::default());
+    assert_eq!(asked_again, 0);
+    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+    assert_eq!(again.planned_private, kept);
+    // The same pools written in another order are the same request.
+    let reordered: Vec<(&str, i64)> = FITS.iter().rev().copied().collect();
+    let (_, asked_reordered) = sim.plan_by(
+        &stored,
+        None,
+        &checking(&reordered),
+        &DryRunCache::default(),
+    );
+    assert_eq!(asked_reordered, 0);
+}
+
+#[test]
+fn a_changed_request_is_checked_again_despite_the_plan_s_answer() {
+    let sim = Simulated::start();
+    let (plan, _) = sim.plan_by(
+        &Client::Storing(None),
+        None,
+        &checking(FITS),
+        &DryRunCache::default(),
+    );
+    let stored = Client::Storing(Some(plan.planned_private.clone()));
+    let (changed, asked) = sim.plan_by(&stored, None, &checking(TOO_BIG), &DryRunCache::default());
+    assert_eq!(asked, 1);
+    let summaries: Vec<&str> = changed
+        .diagnostics
+        .iter()
+        .map(|d| d.summary.as_str())
+        .collect();
+    assert_eq!(summaries, ["Layout does not fit the Outpost"]);
+    // A refusal fails the plan: nothing is kept for an apply that will not come.
+    assert!(changed.planned_private.is_empty());
+    let other_pool: &[(&str, i64)] = &[("c5.4xlarge", 2), ("m5.xlarge", 12)];
+    let (fits, asked) = sim.plan_by(
+        &stored,
+        None,
+        &checking(other_pool),
+        &DryRunCache::default(),
+    );
+    assert_eq!(asked, 1);
+    assert!(fits.diagnostics.is_empty(), "{:?}", fits.diagnostics);
+    assert_ne!(
+        fits.planned_private, plan.planned_private,
+        "the new request's answer is kept"
+    );
+}
+
+#[test]
+fn an_older_terraform_gets_no_private_data_and_its_apply_checks_again() {
+    let sim = Simulated::start();
+    let (plan, asked) = sim.plan(None, &checking(FITS), &DryRunCache::default());
+    assert_eq!(asked, 1);
+    assert!(plan.planned_private.is_empty());
+    let (_, asked_again) = sim.plan(None, &checking(FITS), &DryRunCache::default());
+    assert_eq!(asked_again, 1);
+    // Bytes sent back without the capability are not read: the framework drops them,
+    // and the resource, asked without it, looks at nothing stored either.
+    let (kept, _) = sim.plan_by(
+        &Client::Storing(None),
+        None,
+        &checking(FITS),
+        &DryRunCache::default(),
+    );
+    let (old_again, asked_old) = sim.plan_by(
+        &Client::OldSendingBack(kept.planned_private),
+        None,
+        &checking(FITS),
+        &DryRunCache::default(),
+    );
+    assert_eq!(asked_old, 1);
+    assert!(old_again.planned_private.is_empty());
 }

@@ -54,7 +54,9 @@ pub(super) async fn modify_plan(
     let Some(prior) = &request.prior_state else {
         // Create (or the create half of a replacement).
         mark_unknown_for_create(planned, &request.config);
-        dry_runs.check(ctx, &request.config, diagnostics).await;
+        dry_runs
+            .check(ctx, request, diagnostics, &mut plan.planned_private)
+            .await;
         return;
     };
     let prior_status = prior
@@ -73,7 +75,9 @@ pub(super) async fn modify_plan(
         }
         // Terraform keeps only the errors of the create half of a replacement, so the
         // check runs here, where its warnings reach the user too.
-        dry_runs.check(ctx, &request.config, diagnostics).await;
+        dry_runs
+            .check(ctx, request, diagnostics, &mut plan.planned_private)
+            .await;
     } else if prior_status.as_ref().is_some_and(|s| !s.is_terminal()) {
         // The task in state is still running (an interrupted or timed-out wait):
         // plan an in-place update that waits for it.
@@ -88,7 +92,9 @@ pub(super) async fn modify_plan(
         diagnostics.push(messages::did_not_complete(&task, status));
         mark_unknown_for_create(planned, &request.config);
         plan.requires_replace.push(AttributePath::attr("status"));
-        dry_runs.check(ctx, &request.config, diagnostics).await;
+        dry_runs
+            .check(ctx, request, diagnostics, &mut plan.planned_private)
+            .await;
     }
 }
 
@@ -195,13 +201,18 @@ pub(crate) struct DryRunCache {
 
 impl DryRunCache {
     /// Runs the capacity check when `dry_run_on_plan` asks for it and every argument is
-    /// known; its findings become diagnostics on the attribute they concern.
+    /// known; its findings become diagnostics on the attribute they concern. With a
+    /// client that stores planned private data, the answer is kept in `planned_private`
+    /// and an answer the first plan kept for the same request is used instead of asking
+    /// again (see [`carried`]).
     async fn check(
         &self,
         ctx: &Context<OutpostsClient>,
-        config: &Value,
+        request: &PlanRequest,
         diagnostics: &mut Diagnostics,
+        planned_private: &mut Vec<u8>,
     ) {
+        let config = &request.config;
         if config.attr("dry_run_on_plan").and_then(Value::as_bool) != Some(true) {
             return;
         }
@@ -223,10 +234,6 @@ impl DryRunCache {
             )));
             return;
         }
-        let client = match ctx.client() {
-            Ok(c) => c,
-            Err(d) => return diagnostics.push(skipped(d.detail)),
-        };
         let Ok(typed) =
             value::to_serde::<CapacityTaskState>(config, &schema::schema().value_type())
         else {
@@ -234,6 +241,22 @@ impl DryRunCache {
         };
         let start = start_request(&typed);
         let key = start.key();
+        let stores = request.client.store_planned_private;
+        let stored = stores
+            .then(|| carried::stored_answer(request.stored_plan_private.as_deref(), &key))
+            .flatten();
+        if let Some(outcome) = stored {
+            tracing::info!(outpost = %start.outpost_identifier, "capacity check from the plan reused; not asking AWS again");
+            carried::keep(planned_private, &key, &outcome);
+            if let Some(d) = outcome_diagnostic(outcome, &typed) {
+                diagnostics.push(d);
+            }
+            return;
+        }
+        let client = match ctx.client() {
+            Ok(c) => c,
+            Err(d) => return diagnostics.push(skipped(d.detail)),
+        };
         let outcome = match self.recent(&key) {
             Some(outcome) => {
                 tracing::debug!(outpost = %start.outpost_identifier, "dry run: reusing this process's answer");
@@ -245,10 +268,13 @@ impl DryRunCache {
                         "Terraform was interrupted before AWS answered the capacity check.".into(),
                     ));
                 };
-                self.remember(key, outcome.clone());
+                self.remember(key.clone(), outcome.clone());
                 outcome
             }
         };
+        if stores {
+            carried::keep(planned_private, &key, &outcome);
+        }
         if let Some(d) = outcome_diagnostic(outcome, &typed) {
             diagnostics.push(d);
         }
@@ -319,6 +345,7 @@ fn outcome_diagnostic(outcome: DryRunOutcome, config: &CapacityTaskState) -> Opt
     })
 }
 
+mod carried;
 #[cfg(test)]
 mod dry_run_tests;
 #[cfg(test)]

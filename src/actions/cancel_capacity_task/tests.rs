@@ -20,10 +20,15 @@ struct Simulated {
 
 impl Simulated {
     async fn start() -> Self {
+        Self::cancelling_in(Duration::from_secs(1)).await
+    }
+
+    /// As [`Simulated::start`], with cancellations that take `cancellation`.
+    async fn cancelling_in(cancellation: Duration) -> Self {
         let config = SimulatorConfig {
             timing: TaskTiming {
                 requested: Duration::from_secs(3600),
-                cancellation: Duration::from_secs(1),
+                cancellation,
                 ..TaskTiming::default()
             },
             ..SimulatorConfig::default()
@@ -68,10 +73,19 @@ impl Simulated {
 
     /// Invokes the action on `task_id`: the progress lines and the outcome.
     async fn invoke(&self, task_id: &str) -> (Vec<String>, Diagnostics) {
+        self.invoke_within(task_id, None).await
+    }
+
+    /// As [`Simulated::invoke`], with `timeout` configured.
+    async fn invoke_within(
+        &self,
+        task_id: &str,
+        timeout: Option<&str>,
+    ) -> (Vec<String>, Diagnostics) {
         let (sender, mut receiver) = mpsc::channel(64);
         let progress = Progress::new(sender);
         let outcome = CancelCapacityTaskAction
-            .invoke(&self.ctx, config(OP, task_id, None), &progress)
+            .invoke(&self.ctx, config(OP, task_id, timeout), &progress)
             .await;
         drop(progress);
         let mut lines = Vec::new();
@@ -240,6 +254,42 @@ async fn a_stop_before_the_invoke_asks_nothing_of_aws() {
     assert_eq!(sim.cancels(), 0);
 }
 
+#[tokio::test]
+async fn a_stop_while_waiting_ends_the_invoke_with_the_cancellation_asked_for() {
+    let sim = Simulated::cancelling_in(Duration::from_secs(3600)).await;
+    let id = sim.started_task().await;
+    let stop = sim.ctx.stop().clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.cancel();
+    });
+    let (_, outcome) = sim.invoke(&id).await;
+    assert_eq!(described(&outcome), one("error", "Interrupted", ""));
+    let detail = &outcome.iter().next().expect("one").detail;
+    assert!(detail.contains("goes on at AWS"), "{detail}");
+    assert_eq!(sim.status_of(&id), "CANCELLATION_IN_PROGRESS");
+}
+
+#[tokio::test]
+async fn the_timeout_ends_the_wait_and_says_the_cancellation_goes_on() {
+    let sim = Simulated::cancelling_in(Duration::from_secs(3600)).await;
+    let id = sim.started_task().await;
+    let (lines, outcome) = sim.invoke_within(&id, Some("1s")).await;
+    assert_eq!(
+        described(&outcome),
+        one(
+            "error",
+            "Timed out waiting for the cancellation",
+            "capacity_task_id"
+        )
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&format!("{id} on {OP}: CANCELLATION_IN_PROGRESS"))
+    );
+    assert_eq!(sim.cancels(), 1);
+}
+
 #[test]
 fn a_bad_configuration_fails_validation_on_its_attribute() {
     let rows = [
@@ -322,4 +372,61 @@ fn the_provider_serves_the_action() {
         .map(|a| a.type_name())
         .collect();
     assert_eq!(names, [TYPE_NAME]);
+}
+
+/// On the wire, as Terraform 1.14 sees it: the action is in the provider's schema, and
+/// ValidateActionConfig names the attribute at fault.
+#[tokio::test]
+async fn terraform_sees_the_action_and_the_attribute_at_fault() {
+    use tfplugin::proto::tfplugin6 as pb;
+    use tfplugin::proto::tfplugin6::provider_server::Provider as _;
+    let service = tfplugin::server::ProviderService::new(
+        crate::provider::OutpostsProvider::new(),
+        CancellationToken::new(),
+    );
+    let schemas = service
+        .get_provider_schema(tonic::Request::new(Default::default()))
+        .await
+        .expect("an answer")
+        .into_inner();
+    assert!(
+        schemas.action_schemas.contains_key(TYPE_NAME),
+        "{:?}",
+        schemas.action_schemas.keys()
+    );
+    let validate = |config: Value| {
+        let msgpack = value::encode_msgpack(&config, &schema().value_type()).expect("encode");
+        pb::validate_action_config::Request {
+            type_name: TYPE_NAME.into(),
+            config: Some(pb::DynamicValue {
+                msgpack,
+                json: Vec::new(),
+            }),
+        }
+    };
+    let answer = service
+        .validate_action_config(tonic::Request::new(validate(config(OP, "task-1", None))))
+        .await
+        .expect("an answer")
+        .into_inner();
+    let names: Vec<String> = answer
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.attribute.iter().flat_map(|path| path.steps.iter()))
+        .filter_map(|step| match &step.selector {
+            Some(pb::attribute_path::step::Selector::AttributeName(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["capacity_task_id"], "{:?}", answer.diagnostics);
+    let good = service
+        .validate_action_config(tonic::Request::new(validate(config(
+            OP,
+            "cap-0123456789abcdef0",
+            None,
+        ))))
+        .await
+        .expect("an answer")
+        .into_inner();
+    assert!(good.diagnostics.is_empty(), "{:?}", good.diagnostics);
 }

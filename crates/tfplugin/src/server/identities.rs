@@ -114,6 +114,10 @@ pub(super) fn answer_identity<C: Send + Sync + 'static>(
     diagnostics: &mut Diagnostics,
 ) -> Option<pb::ResourceIdentityData> {
     let (_, ty) = served.identity.as_ref()?;
+    if state.is_null() {
+        // No object (gone, or destroyed): no identity.
+        return None;
+    }
     let held = match identity_value(held, ty) {
         Ok(v) => v,
         Err(d) => {

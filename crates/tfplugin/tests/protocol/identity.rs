@@ -269,3 +269,23 @@ async fn stored_planned_private_reaches_the_resource_only_from_a_client_that_sto
     let older = plan(&mut client, &Value::Null, &config, None, b"first").await;
     assert_eq!(older.planned_private, b"planned");
 }
+
+#[tokio::test]
+async fn an_object_that_is_gone_has_no_identity() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    // The test notebook reads a title of "gone" as a vanished object.
+    let gone = notebook(&[("id", Value::string("x")), ("title", Value::string("gone"))]);
+    let read = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_notebook".into(),
+            current_state: dv(&gone, &notebook_type()),
+            current_identity: identity_data(&named("x")),
+            ..Default::default()
+        })
+        .await
+        .expect("read")
+        .into_inner();
+    assert!(undv(&read.new_state).is_null());
+    assert_eq!(carried(&read.new_identity), None);
+}

@@ -59,6 +59,7 @@ pub fn plan(block: &Block, request: &PlanRequest) -> PlanResponse {
         planned_private: request
             .stored_plan_private
             .clone()
+            .filter(|_| request.client.store_planned_private)
             .unwrap_or_else(|| request.prior_private.clone()),
         diagnostics: walk.diagnostics,
     }

@@ -78,12 +78,15 @@ pub(super) fn stored_answer(stored: Option<&[u8]>, key: &RequestKey) -> Option<D
 }
 
 /// Keeps the answer `outcome` for the request `key` in `planned_private`, when it is one
-/// worth keeping and the bytes are empty or ours.
+/// worth keeping and the bytes are empty or ours. An answer not worth keeping drops
+/// the one kept before (the plan at apply starts from the first plan's bytes), so a
+/// plan never passes on an answer to another request.
 pub(super) fn keep(planned_private: &mut Vec<u8>, key: &RequestKey, outcome: &DryRunOutcome) {
-    let Some(outcome) = CarriedOutcome::of(outcome) else {
-        return;
-    };
+    let carried = CarriedOutcome::of(outcome);
     let mut private = if planned_private.is_empty() {
+        if carried.is_none() {
+            return;
+        }
         PlanPrivate {
             v: VERSION,
             dry_run: None,
@@ -97,10 +100,15 @@ pub(super) fn keep(planned_private: &mut Vec<u8>, key: &RequestKey, outcome: &Dr
             }
         }
     };
-    private.dry_run = Some(CarriedCheck {
+    private.dry_run = carried.map(|outcome| CarriedCheck {
         key: key.digest(),
         outcome,
     });
+    if private.dry_run.is_none() {
+        // The document holds nothing else.
+        planned_private.clear();
+        return;
+    }
     match serde_json::to_vec(&private) {
         Ok(bytes) => *planned_private = bytes,
         Err(error) => tracing::debug!(%error, "the capacity check could not be kept"),

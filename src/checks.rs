@@ -19,15 +19,27 @@ pub(crate) fn other_region(
     path: AttributePath,
 ) -> Option<Diagnostic> {
     let arn_region = ids::outpost_arn_region(outpost_identifier)?;
-    (arn_region != region).then(|| {
+    outpost_elsewhere(outpost_identifier, arn_region, region, path)
+}
+
+/// [`other_region`] for an Outpost said to be in `outpost_region` some other way (e.g.
+/// the `region` of a resource identity): the same error when it is not the provider's
+/// `region`.
+pub(crate) fn outpost_elsewhere(
+    outpost: &str,
+    outpost_region: &str,
+    region: &str,
+    path: AttributePath,
+) -> Option<Diagnostic> {
+    (outpost_region != region).then(|| {
         Diagnostic::error(
             "Outpost in another region",
             format!(
-                "{outpost_identifier} is an Outpost in {arn_region}, but the provider is \
+                "{outpost} is an Outpost in {outpost_region}, but the provider is \
                  configured for {region}, where AWS would answer that it does not exist. Use \
-                 a provider configured for {arn_region} (a provider block with an alias and \
-                 region = \"{arn_region}\", then provider = outposts.<alias> here), or name \
-                 an Outpost of {region}."
+                 a provider configured for {outpost_region} (a provider block with an alias \
+                 and region = \"{outpost_region}\", then provider = outposts.<alias> here), \
+                 or name an Outpost of {region}."
             ),
         )
         .at(path)

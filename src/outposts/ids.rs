@@ -61,6 +61,40 @@ pub fn outpost_arn_region(identifier: &str) -> Option<&str> {
     (service == "outposts" && !region.is_empty()).then_some(region)
 }
 
+/// The account that owns the Outpost, from an Outpost ARN
+/// (`arn:aws:outposts:us-west-2:123456789012:outpost/op-...`); `None` for an ID.
+pub fn outpost_arn_account(identifier: &str) -> Option<&str> {
+    outpost_arn_region(identifier)?;
+    let account = identifier.strip_prefix("arn:")?.split(':').nth(3)?;
+    is_account_id(account).then_some(account)
+}
+
+/// The ARN partition of a region: `aws-cn` for `cn-north-1`, `aws-us-gov` for
+/// `us-gov-west-1`, the isolated and sovereign partitions by their prefixes, `aws`
+/// for every other region.
+pub fn partition_of(region: &str) -> &'static str {
+    const PARTITIONS: [(&str, &str); 7] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-iso-", "aws-iso"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("eusc-", "aws-eusc"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
+}
+
+/// The ARN import ID of a task ([`parse_import_id`]'s second form):
+/// `arn:PARTITION:outposts:REGION:ACCOUNT:outpost/OUTPOST_ID/TASK_ID`.
+pub fn arn_import_id(region: &str, account: &str, outpost_id: &str, task_id: &str) -> String {
+    let partition = partition_of(region);
+    format!("arn:{partition}:outposts:{region}:{account}:outpost/{outpost_id}/{task_id}")
+}
+
 /// An import ID: `op-<id>/cap-<id>` or `arn:...:outpost/op-<id>/cap-<id>`. Returns the
 /// Outpost identifier as written and the task ID.
 pub fn parse_import_id(id: &str) -> Result<(String, String), String> {
@@ -116,6 +150,30 @@ mod tests {
         );
         assert_eq!(outpost_arn_region(OP), None);
         assert_eq!(outpost_arn_region("arn:aws"), None);
+    }
+
+    #[test]
+    fn accounts_and_partitions_of_arns() {
+        assert_eq!(outpost_arn_account(ARN), Some("123456789012"));
+        assert_eq!(outpost_arn_account(OP), None);
+        assert_eq!(
+            outpost_arn_account("arn:aws:outposts:us-west-2:12:outpost/x"),
+            None
+        );
+        assert_eq!(partition_of("us-west-2"), "aws");
+        assert_eq!(partition_of("cn-north-1"), "aws-cn");
+        assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition_of("us-isob-east-1"), "aws-iso-b");
+        assert_eq!(partition_of("eusc-de-east-1"), "aws-eusc");
+        let id = arn_import_id("us-west-2", "123456789012", OP, CAP);
+        assert_eq!(id, format!("{ARN}/{CAP}"));
+        assert_eq!(parse_import_id(&id), Ok((ARN.to_string(), CAP.to_string())));
+        let gov = arn_import_id("us-gov-west-1", "123456789012", OP, CAP);
+        assert!(
+            gov.starts_with("arn:aws-us-gov:outposts:us-gov-west-1:"),
+            "{gov}"
+        );
+        assert!(parse_import_id(&gov).is_ok(), "{gov}");
     }
 
     #[test]

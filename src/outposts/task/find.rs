@@ -185,41 +185,42 @@ impl OutpostsClient {
         outpost_identifier: Option<&str>,
         statuses: &[CapacityTaskStatus],
     ) -> Result<Vec<CapacityTaskSummary>, OutpostsError> {
-        let filter: Vec<sdk::CapacityTaskStatus> = statuses
-            .iter()
-            .map(|s| sdk::CapacityTaskStatus::from(s.as_str()))
-            .collect();
         let tasks = self
             .every_item(
                 self.sdk()
                     .list_capacity_tasks()
                     .set_outpost_identifier_filter(outpost_identifier.map(str::to_string))
-                    .set_capacity_task_status_filter((!filter.is_empty()).then_some(filter))
+                    .set_capacity_task_status_filter(status_filter(statuses))
                     .into_paginator()
                     .items()
                     .send(),
             )
             .await?;
-        Ok(tasks
-            .iter()
-            .map(|t| CapacityTaskSummary {
-                id: t.capacity_task_id().unwrap_or_default().to_string(),
-                outpost_id: t.outpost_id().unwrap_or_default().to_string(),
-                order_id: t.order_id().map(str::to_string),
-                asset_id: t.asset_id().map(str::to_string),
-                status: t
-                    .capacity_task_status()
-                    .map(|s| CapacityTaskStatus::parse(s.as_str()))
-                    .unwrap_or(CapacityTaskStatus::Other(String::new())),
-                creation_date: t.creation_date().and_then(crate::outposts::time::from_aws),
-                completion_date: t
-                    .completion_date()
-                    .and_then(crate::outposts::time::from_aws),
-                last_modified_date: t
-                    .last_modified_date()
-                    .and_then(crate::outposts::time::from_aws),
-            })
-            .collect())
+        Ok(tasks.iter().map(summary).collect())
+    }
+
+    /// One page of [`Self::list_capacity_tasks`]: the page after `next_token` (the
+    /// first without), and the token of the next page, `None` after the last.
+    pub async fn list_capacity_tasks_page(
+        &self,
+        outpost_identifier: Option<&str>,
+        statuses: &[CapacityTaskStatus],
+        next_token: Option<String>,
+    ) -> Result<(Vec<CapacityTaskSummary>, Option<String>), OutpostsError> {
+        let page = self
+            .sdk()
+            .list_capacity_tasks()
+            .set_outpost_identifier_filter(outpost_identifier.map(str::to_string))
+            .set_capacity_task_status_filter(status_filter(statuses))
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| self.error_from_sdk(e))?;
+        let next = page
+            .next_token()
+            .filter(|token| !token.is_empty())
+            .map(str::to_string);
+        Ok((page.capacity_tasks().iter().map(summary).collect(), next))
     }
 
     /// The running instances that block a task, all pages.
@@ -247,5 +248,36 @@ impl OutpostsClient {
                 service: b.aws_service_name().map(|s| s.as_str().to_string()),
             })
             .collect())
+    }
+}
+
+/// ListCapacityTasks' status filter: none for every status.
+fn status_filter(statuses: &[CapacityTaskStatus]) -> Option<Vec<sdk::CapacityTaskStatus>> {
+    (!statuses.is_empty()).then(|| {
+        statuses
+            .iter()
+            .map(|s| sdk::CapacityTaskStatus::from(s.as_str()))
+            .collect()
+    })
+}
+
+/// One line of ListCapacityTasks in our shape; what AWS leaves out is empty.
+fn summary(t: &sdk::CapacityTaskSummary) -> CapacityTaskSummary {
+    CapacityTaskSummary {
+        id: t.capacity_task_id().unwrap_or_default().to_string(),
+        outpost_id: t.outpost_id().unwrap_or_default().to_string(),
+        order_id: t.order_id().map(str::to_string),
+        asset_id: t.asset_id().map(str::to_string),
+        status: t
+            .capacity_task_status()
+            .map(|s| CapacityTaskStatus::parse(s.as_str()))
+            .unwrap_or(CapacityTaskStatus::Other(String::new())),
+        creation_date: t.creation_date().and_then(crate::outposts::time::from_aws),
+        completion_date: t
+            .completion_date()
+            .and_then(crate::outposts::time::from_aws),
+        last_modified_date: t
+            .last_modified_date()
+            .and_then(crate::outposts::time::from_aws),
     }
 }

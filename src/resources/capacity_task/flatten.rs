@@ -5,7 +5,9 @@
 use super::schema::{CapacityTaskState, FailureState};
 use crate::layout::{self, InstancePoolBlock, InstancesToExcludeBlock};
 use crate::outposts::ids;
-use crate::outposts::task::{CapacityTask, InstancePool, InstancesToExclude, StartCapacityTask};
+use crate::outposts::task::{
+    CapacityTask, CapacityTaskSummary, InstancePool, InstancesToExclude, StartCapacityTask,
+};
 use crate::outposts::time::{parse_rfc3339, rfc3339};
 use std::time::{Duration, SystemTime};
 use tfplugin::value::Value;
@@ -86,6 +88,38 @@ pub(super) fn imported_state(outpost_identifier: String, task: &CapacityTask) ->
     };
     refresh_state(&mut state, task);
     state
+}
+
+/// The state of a task the list resource found, from what GetCapacityTask reports: the
+/// state an import of it gives.
+pub(crate) fn listed_state(outpost_identifier: String, task: &CapacityTask) -> CapacityTaskState {
+    imported_state(outpost_identifier, task)
+}
+
+/// What one line of ListCapacityTasks tells of a task, as a state: its IDs, order or
+/// asset, status and dates, without the layout (no pools, exclusions or action), which
+/// only GetCapacityTask reports. Enough for the task's identity and name; not a state
+/// to manage the task with.
+pub(crate) fn summary_state(
+    outpost_identifier: String,
+    summary: &CapacityTaskSummary,
+) -> CapacityTaskState {
+    let task = CapacityTask {
+        id: summary.id.clone(),
+        outpost_id: summary.outpost_id.clone(),
+        order_id: summary.order_id.clone(),
+        asset_id: summary.asset_id.clone(),
+        instance_pools: Vec::new(),
+        instances_to_exclude: InstancesToExclude::default(),
+        task_action_on_blocking_instances: None,
+        dry_run: false,
+        status: summary.status.clone(),
+        failure: None,
+        creation_date: summary.creation_date,
+        completion_date: summary.completion_date,
+        last_modified_date: summary.last_modified_date,
+    };
+    imported_state(outpost_identifier, &task)
 }
 
 fn exclude_blocks(exclude: &InstancesToExclude) -> Vec<InstancesToExcludeBlock> {

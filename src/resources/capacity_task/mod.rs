@@ -13,7 +13,9 @@
 //! - read: refresh; NotFound removes the task (tolerated briefly after creation).
 //! - delete ([`delete`]): cancel what is cancellable and wait for CANCELLED; forget
 //!   terminal tasks.
-//! - import: `op-.../cap-...` or the Outpost ARN form.
+//! - import: `op-.../cap-...` or the Outpost ARN form; by identity ([`identity`],
+//!   Terraform 1.12+) the same way. [`generated`] adjusts the configuration Terraform
+//!   generates for a task found by the list resource or imported.
 //!
 //! [`flatten`] converts between the API's shapes and the state. What the resource shares
 //! with the `outposts_capacity_check` data source (the layout's schema, validation and
@@ -23,6 +25,8 @@
 mod create;
 mod delete;
 mod flatten;
+mod generated;
+pub(crate) mod identity;
 mod journal;
 mod messages;
 mod plan;
@@ -36,8 +40,10 @@ use crate::outposts::error::OutpostsError;
 use crate::outposts::{OutpostsClient, ids, until_stopped};
 use async_trait::async_trait;
 use flatten::{created_within, imported_state, refresh_state};
+pub(crate) use flatten::{listed_state, summary_state};
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::identity::IdentitySchema;
 use tfplugin::provider::Context;
 use tfplugin::resource::{
     ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
@@ -268,6 +274,31 @@ impl Resource<OutpostsClient> for CapacityTaskResource {
                 )
             })?;
         Ok(imported_state(outpost, &task))
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity::schema())
+    }
+
+    fn identity(&self, ctx: &Context<OutpostsClient>, state: &CapacityTaskState) -> Option<Value> {
+        let region = ctx.client().ok().map(OutpostsClient::region);
+        identity::of_state(state, region)
+    }
+
+    /// The identity's import ID (`op-…/cap-…`, or the ARN form when it names the
+    /// account), imported as `terraform import` would: the same state either way.
+    async fn import_by_identity(
+        &self,
+        ctx: &Context<OutpostsClient>,
+        identity: &Value,
+    ) -> Result<CapacityTaskState, Diagnostics> {
+        let client = ctx.client()?;
+        let id = identity::import_id(identity, client.region())?;
+        self.import(ctx, &id).await
+    }
+
+    fn generate_config(&self, config: Value) -> Value {
+        generated::generate_config(config)
     }
 }
 

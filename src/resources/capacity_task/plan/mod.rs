@@ -349,4 +349,6 @@ mod carried;
 #[cfg(test)]
 mod dry_run_tests;
 #[cfg(test)]
+mod generated_tests;
+#[cfg(test)]
 mod tests;

@@ -5,9 +5,10 @@
 //!   configuration and credentials (STS for `assume_role`) resolved from it.
 //! - [`outposts`]: the Outposts client layer, which makes every Outposts API call.
 //!   These two are the only code that uses the AWS crates (tests/tidy checks it).
-//! - [`resources`], [`data_sources`], [`functions`] and [`actions`]: what the provider
-//!   serves; `layout` holds what the capacity task resource and the capacity check data
-//!   source share (the layout's schema, validation and request, the capacity check).
+//! - [`resources`], [`data_sources`], [`list_resources`], [`actions`] and [`functions`]:
+//!   what the provider serves; `layout` holds what the capacity task resource and the
+//!   capacity check data source share (the layout's schema, validation and request, the
+//!   capacity check).
 //!
 //! The Terraform plugin protocol is the `tfplugin` crate (crates/tfplugin); the Outposts
 //! simulator is its own crate, which this one never links. The binary lives in
@@ -20,6 +21,7 @@ pub mod functions;
 #[cfg(test)]
 mod fuzz;
 mod layout;
+pub mod list_resources;
 pub mod outposts;
 pub mod provider;
 pub mod resources;

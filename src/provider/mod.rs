@@ -18,6 +18,7 @@ use tfplugin::action::Action;
 use tfplugin::diag::Diagnostic;
 use tfplugin::erased::{ErasedDataSource, ErasedResource, erase};
 use tfplugin::function::Function;
+use tfplugin::list::ErasedListResource;
 use tfplugin::path::AttributePath;
 use tfplugin::provider::{Configured, Provider};
 use tfplugin::schema::Schema;
@@ -102,6 +103,10 @@ impl Provider for OutpostsProvider {
 
     fn actions(&self) -> Vec<Box<dyn Action<OutpostsClient>>> {
         crate::actions::all()
+    }
+
+    fn list_resources(&self) -> Vec<Box<dyn ErasedListResource<OutpostsClient>>> {
+        crate::list_resources::all()
     }
 }
 

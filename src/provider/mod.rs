@@ -2,6 +2,8 @@
 
 pub mod config;
 mod credentials;
+#[cfg(test)]
+mod protocol_tests;
 pub mod schema;
 mod validators;
 

@@ -6,9 +6,9 @@
 //! ListCapacityTasks reports a summary of each task (IDs, order or asset, status,
 //! dates), which names the task (its identity) but not its layout. The full state, with
 //! the pools, exclusions and blocking-instance action, needs GetCapacityTask: the list
-//! asks for it only when Terraform wants the objects (`include_resource = true`, or
-//! `-generate-config-out`), one call per task found, and gives that state exactly as an
-//! import of the task would. Otherwise each result carries the summary's state, which
+//! asks for it only when Terraform wants the objects (`include_resource_object`, which a
+//! `list` block's `include_resource = true` sets), one call per task found, and gives
+//! that state exactly as an import of the task would. Otherwise each result carries the summary's state, which
 //! Terraform never sees (the framework sends the identity and the name only), and a
 //! listing costs one ListCapacityTasks call per page.
 

@@ -491,3 +491,40 @@ async fn the_list_refuses_an_outpost_of_another_region() {
     };
     assert_eq!(summaries(&event.diagnostic), ["Outpost in another region"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_before_the_provider_is_configured_keeps_the_identity_held() {
+    // No ConfigureProvider yet, as while the provider block waits for unknown values.
+    let service = ProviderService::new(OutpostsProvider::new(), CancellationToken::new());
+    let state = CapacityTaskState {
+        outpost_identifier: OP.into(),
+        order_id: Some("oo-0123456789abcdef0".into()),
+        id: Some(format!("{OP}/cap-0123456789abcdef0")),
+        capacity_task_id: Some("cap-0123456789abcdef0".into()),
+        outpost_id: Some(OP.into()),
+        status: Some(crate::outposts::task::CapacityTaskStatus::Completed),
+        ..CapacityTaskState::default()
+    };
+    let ty = state_type();
+    let prior = from_serde(&state, &ty).expect("a state");
+    let config = schema::schema().block.config_from_state(&prior);
+    let held = an_identity(&[
+        ("outpost_id", OP),
+        ("capacity_task_id", "cap-0123456789abcdef0"),
+        ("region", "us-west-2"),
+    ]);
+    let answer = service
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: TYPE_NAME.into(),
+            prior_state: dv(&prior, &ty),
+            proposed_new_state: dv(&prior, &ty),
+            config: dv(&config, &ty),
+            prior_identity: identity_data(&held),
+            ..Default::default()
+        }))
+        .await
+        .expect("PlanResourceChange answers")
+        .into_inner();
+    assert_eq!(summaries(&answer.diagnostics), Vec::<String>::new());
+    assert_eq!(identity_of(answer.planned_identity.as_ref()), held);
+}

@@ -55,6 +55,9 @@ pub fn schema() -> IdentitySchema {
 
 /// The identity of the task `state` holds; `None` before AWS has named the task.
 /// `region` is the provider's, when configured; an Outpost ARN's own region wins.
+/// Without either (a plan while the provider's configuration is not yet known) it is
+/// `None`, so that Terraform keeps the identity it holds: a region left null would read
+/// as a changed identity.
 pub fn of_state(state: &CapacityTaskState, region: Option<&str>) -> Option<Value> {
     let task_id = state
         .capacity_task_id
@@ -68,7 +71,7 @@ pub fn of_state(state: &CapacityTaskState, region: Option<&str>) -> Option<Value
         return None;
     }
     let identifier = state.outpost_identifier.as_str();
-    let region = ids::outpost_arn_region(identifier).or(region);
+    let region = ids::outpost_arn_region(identifier).or(region)?;
     let optional = |v: Option<&str>| v.map_or(Value::Null, Value::string);
     Some(schema().value(BTreeMap::from([
         ("outpost_id".to_string(), Value::string(outpost_id)),
@@ -77,7 +80,7 @@ pub fn of_state(state: &CapacityTaskState, region: Option<&str>) -> Option<Value
             "account_id".to_string(),
             optional(ids::outpost_arn_account(identifier)),
         ),
-        ("region".to_string(), optional(region)),
+        ("region".to_string(), Value::string(region)),
     ])))
 }
 
@@ -181,8 +184,11 @@ mod tests {
             ("region", Some("us-west-2")),
         ];
         assert_eq!(by_arn, Some(identity(&expected)));
-        let unconfigured = of_state(&state(OP), None).expect("an identity");
-        assert_eq!(unconfigured.attr("region"), Some(&Value::Null));
+        assert_eq!(
+            of_state(&state(OP), None),
+            None,
+            "no region without the provider's: Terraform keeps the identity it holds"
+        );
         let not_started = CapacityTaskState {
             capacity_task_id: None,
             ..state(OP)

@@ -124,13 +124,12 @@ async fn list_tasks(
     let mut tokens = HashSet::new();
     let mut next_token = None;
     loop {
-        let page = until_stopped(
+        let (tasks, next) = until_stopped(
             ctx.stop(),
             client.list_capacity_tasks_page(outpost, &statuses, next_token),
         )
         .await
         .map_err(|e| read_failed(ctx, "ListCapacityTasks", "Outpost", path.clone(), e))?;
-        let (tasks, next) = page;
         for summary in &tasks {
             let Some((name, state)) = found(ctx, client, outpost, summary, include).await? else {
                 continue;

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::data_source::DataSource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::identity::IdentitySchema;
-use crate::resource::{ApplyRequest, PlanRequest, PlanResponse, Resource};
+use crate::resource::{ApplyRequest, MoveRequest, PlanRequest, PlanResponse, Resource};
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 use async_trait::async_trait;
@@ -45,6 +45,8 @@ pub trait ErasedResource<C: Send + Sync + 'static>: Send + Sync {
     fn upgrade_identity(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics>;
     /// [`Resource::generate_config`].
     fn generate_config(&self, config: Value) -> Value;
+    /// [`Resource::move_state`].
+    async fn move_state(&self, ctx: &Context<C>, request: &MoveRequest) -> Option<ErasedApplied>;
 }
 
 /// ApplyResourceChange with values still as [`Value`].
@@ -271,6 +273,11 @@ where
 
     fn generate_config(&self, config: Value) -> Value {
         self.resource.generate_config(config)
+    }
+
+    async fn move_state(&self, ctx: &Context<C>, request: &MoveRequest) -> Option<ErasedApplied> {
+        let moved = self.resource.move_state(ctx, request).await?;
+        Some(erase_found(&self.value_type, moved))
     }
 }
 

@@ -126,6 +126,25 @@ pub struct PlanRequest {
     pub stored_plan_private: Option<Vec<u8>>,
 }
 
+/// MoveResourceState: an object of another resource type (perhaps of another provider)
+/// that a `moved` block makes an object of this one (Terraform 1.8+).
+pub struct MoveRequest {
+    /// The source's provider, e.g. `registry.terraform.io/example/old`.
+    pub source_provider_address: String,
+    /// The source's resource type.
+    pub source_type_name: String,
+    /// The schema version its state was stored with.
+    pub source_schema_version: i64,
+    /// Its state as stored (JSON), in the source's schema.
+    pub source_state: serde_json::Value,
+    /// Its private data.
+    pub source_private: Vec<u8>,
+    /// Its identity as stored (JSON), when it had one (Terraform 1.12+).
+    pub source_identity: Option<serde_json::Value>,
+    /// The identity schema version of `source_identity`.
+    pub source_identity_schema_version: i64,
+}
+
 /// What the Terraform client said it can do (protocol ClientCapabilities); a client that
 /// says nothing can do none of it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -317,6 +336,18 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync + 'static {
             )
             .into()),
         }
+    }
+
+    /// Moves an object of another resource type into this one (`moved { from = …
+    /// to = … }` across types): its state in this resource's schema, or why not. `None`
+    /// (the default) says this resource takes no objects from `request`'s type; the
+    /// framework then refuses the move, naming both types.
+    async fn move_state(
+        &self,
+        _ctx: &Context<C>,
+        _request: &MoveRequest,
+    ) -> Option<Result<Self::State, Diagnostics>> {
+        None
     }
 
     /// Adjusts the configuration the framework generated for an object found by a list

@@ -461,6 +461,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         self.upgrade_identity(request)
     }
 
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> ProviderRpcResult<pb::move_resource_state::Response> {
+        self.move_object(request.into_inner()).await
+    }
+
     async fn generate_resource_config(
         &self,
         request: Request<pb::generate_resource_config::Request>,

@@ -3,11 +3,11 @@
 
 use super::wire::{client_capabilities, decode, decode_change, diags, encode};
 use super::{ProviderRpcResult, ProviderService, identities};
-use crate::diag::{Diagnostics, path_to_proto};
+use crate::diag::{Diagnostic, Diagnostics, path_to_proto};
 use crate::erased::ErasedApply;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::Provider;
-use crate::resource::PlanRequest;
+use crate::resource::{MoveRequest, PlanRequest};
 use crate::value::Value;
 use tonic::{Request, Response};
 
@@ -245,5 +245,77 @@ impl<P: Provider> ProviderService<P> {
             diagnostics: diags(&diagnostics),
             deferred: None,
         }))
+    }
+
+    /// MoveResourceState: the target resource's own move, its state encoded and its
+    /// identity derived; refused, naming both types, when the resource takes no objects
+    /// of the source's type.
+    pub(super) async fn move_object(
+        &self,
+        request: pb::move_resource_state::Request,
+    ) -> ProviderRpcResult<pb::move_resource_state::Response> {
+        let mut response = pb::move_resource_state::Response::default();
+        let (resource, served) = match self.resource(&request.target_type_name) {
+            Ok(found) => found,
+            Err(d) => {
+                response.diagnostics = diags(&d);
+                return Ok(Response::new(response));
+            }
+        };
+        let json = |raw: Option<&pb::RawState>| -> Option<serde_json::Value> {
+            raw.filter(|r| !r.json.is_empty())
+                .and_then(|r| serde_json::from_slice(&r.json).ok())
+        };
+        let Some(source_state) = json(request.source_state.as_ref()) else {
+            let d = Diagnostic::error(
+                "Unreadable moved state",
+                format!(
+                    "The state of the {} object to move is not JSON; only JSON state can be \
+                     moved.",
+                    request.source_type_name
+                ),
+            );
+            response.diagnostics = diags(&d.into());
+            return Ok(Response::new(response));
+        };
+        let move_request = MoveRequest {
+            source_identity: json(request.source_identity.as_ref()),
+            source_provider_address: request.source_provider_address,
+            source_type_name: request.source_type_name,
+            source_schema_version: request.source_schema_version,
+            source_state,
+            source_private: request.source_private,
+            source_identity_schema_version: request.source_identity_schema_version,
+        };
+        let ctx = self.context();
+        let Some(moved) = resource.move_state(&ctx, &move_request).await else {
+            let d = Diagnostic::error(
+                "Unsupported move",
+                format!(
+                    "{} cannot take objects of {} from {}; keep the object where it is, or \
+                     remove it from state and import it.",
+                    request.target_type_name,
+                    move_request.source_type_name,
+                    move_request.source_provider_address
+                ),
+            );
+            response.diagnostics = diags(&d.into());
+            return Ok(Response::new(response));
+        };
+        let mut diagnostics = moved.diagnostics;
+        if !diagnostics.has_errors() && !moved.state.is_null() {
+            response.target_identity = identities::answer_identity(
+                resource.as_ref(),
+                served,
+                &ctx,
+                &moved.state,
+                None,
+                &mut diagnostics,
+            );
+            response.target_state = encode(&moved.state, &served.ty, &mut diagnostics);
+            response.target_private = moved.private;
+        }
+        response.diagnostics = diags(&diagnostics);
+        Ok(Response::new(response))
     }
 }

@@ -289,3 +289,46 @@ async fn an_object_that_is_gone_has_no_identity() {
     assert!(undv(&read.new_state).is_null());
     assert_eq!(carried(&read.new_identity), None);
 }
+
+#[tokio::test]
+async fn a_move_from_another_type_answers_with_the_state_and_its_identity() {
+    let mut client = connect().await;
+    configure(&mut client, "lab").await;
+    let capabilities = client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("schema")
+        .into_inner()
+        .server_capabilities
+        .expect("capabilities");
+    assert!(capabilities.move_resource_state);
+    let request = |source_type: &str, state: &str| pb::move_resource_state::Request {
+        source_provider_address: "registry.terraform.io/example/old".into(),
+        source_type_name: source_type.into(),
+        source_schema_version: 0,
+        source_state: Some(pb::RawState {
+            json: state.as_bytes().to_vec(),
+            flatmap: Default::default(),
+        }),
+        target_type_name: "test_notebook".into(),
+        ..Default::default()
+    };
+    let moved = client
+        .move_resource_state(request("test_jotter", r#"{"id":"nb-7","name":"ideas"}"#))
+        .await
+        .expect("move")
+        .into_inner();
+    assert!(moved.diagnostics.is_empty(), "{:?}", moved.diagnostics);
+    let state = undv(&moved.target_state);
+    assert_eq!(state.attr("title"), Some(&Value::string("ideas")));
+    assert_eq!(carried(&moved.target_identity), Some(named("nb-7")));
+
+    let refused = client
+        .move_resource_state(request("test_diary", r#"{"id":"nb-7"}"#))
+        .await
+        .expect("move")
+        .into_inner();
+    assert_eq!(refused.diagnostics.len(), 1);
+    assert_eq!(refused.diagnostics[0].summary, "Unsupported move");
+    assert!(refused.target_state.is_none());
+}

@@ -18,7 +18,7 @@ use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
 use tfplugin::provider::{Configured, Provider};
 use tfplugin::resource::{
-    ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
+    ApplyRequest, ApplyResponse, MoveRequest, PlanRequest, PlanResponse, ReadResponse, Resource,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::server::ProviderService;
@@ -274,6 +274,28 @@ impl Resource<Label> for Notebook {
         let id = state.id.as_ref()?;
         let members = [("id".to_string(), Value::string(id))];
         Some(notebook_identity_schema().value(members.into_iter().collect()))
+    }
+
+    /// Takes the notebooks of the older `test_jotter` type, whose state names the title
+    /// `name`.
+    async fn move_state(
+        &self,
+        _ctx: &Context<Label>,
+        request: &MoveRequest,
+    ) -> Option<Result<NotebookState, Diagnostics>> {
+        if request.source_type_name != "test_jotter" {
+            return None;
+        }
+        let text = |name: &str| request.source_state[name].as_str().map(str::to_string);
+        Some(match (text("id"), text("name")) {
+            (Some(id), Some(title)) => Ok(NotebookState {
+                id: Some(id),
+                title,
+                pages: request.source_state["pages"].as_i64(),
+                wait_for_stop: None,
+            }),
+            _ => Err(Diagnostic::error("Unreadable jotter", "no id or name").into()),
+        })
     }
 
     async fn import_by_identity(

@@ -3,6 +3,7 @@
 
 mod capacity_task;
 mod capacity_task_validation;
+mod conformance;
 mod conformance_launch;
 mod data_sources;
 mod dead_endpoint;

@@ -158,6 +158,24 @@ impl Sim {
         }
     }
 
+    /// The status of a task as someone outside Terraform sees it: GetCapacityTask
+    /// through the API.
+    pub fn status_through_the_api(&self, outpost: &str, task_id: &str) -> String {
+        let get = self
+            .api_client()
+            .get_capacity_task()
+            .outpost_identifier(outpost)
+            .capacity_task_id(task_id)
+            .send();
+        match self.runtime.block_on(get) {
+            Ok(out) => out
+                .capacity_task_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            Err(e) => panic!("GetCapacityTask {outpost}/{task_id}: {e:?}"),
+        }
+    }
+
     /// Starts a task on a server asset outside Terraform, through the API, and
     /// returns its ID.
     pub fn start_through_the_api(

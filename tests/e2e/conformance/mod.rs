@@ -1,4 +1,5 @@
-//! A conformance suite for protocol 6.9–6.11: the provider binary driven over real gRPC with mutual TLS, in the call sequences Terraform's CLI
+//! A conformance suite for protocol 6.9–6.11: the provider binary and tfplugin's `notes`
+//! example driven over real gRPC with mutual TLS, in the call sequences Terraform's CLI
 //! uses for import by identity, `terraform query`, actions, stored planned private data
 //! and identity upgrades. Terraform 1.11 speaks none of these, so a generated client
 //! plays Terraform's part: [`driver`] for any provider (with [`values`] for its types
@@ -6,6 +7,7 @@
 //! that provider knows.
 
 mod driver;
+mod notes;
 mod outposts;
 mod scenarios;
 mod values;

@@ -77,11 +77,15 @@ impl Driver {
             .await
             .unwrap_or_else(|e| panic!("GetProviderSchema: {e}\nlog:\n{}", launched.log()))
             .into_inner();
-        let identities = client
+        // A provider older than protocol 6.9 answers Unimplemented: no identities.
+        let identities = match client
             .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
             .await
-            .unwrap_or_else(|e| panic!("GetResourceIdentitySchemas: {e}"))
-            .into_inner();
+        {
+            Ok(response) => response.into_inner(),
+            Err(status) if status.code() == tonic::Code::Unimplemented => Default::default(),
+            Err(status) => panic!("GetResourceIdentitySchemas: {status}"),
+        };
         let driver = Driver {
             launched,
             client,
@@ -367,7 +371,14 @@ impl Driver {
     }
 
     /// GenerateResourceConfig for `state` (`terraform query -generate-config-out`).
+    /// Terraform asks only a provider whose server capabilities say it generates
+    /// configuration; others get a configuration Terraform guesses from the state.
     pub async fn generate_config(&mut self, type_name: &str, state: &Value) -> Value {
+        let capabilities = self.schema.server_capabilities.as_ref();
+        assert!(
+            capabilities.is_some_and(|c| c.generate_resource_config),
+            "the provider does not announce generate_resource_config"
+        );
         let ty = self.resource_type(type_name);
         let request = pb::generate_resource_config::Request {
             type_name: type_name.into(),

@@ -263,6 +263,32 @@ impl Driver {
         let response = self.client.import_resource_state(request).await;
         let response = response.expect("ImportResourceState").into_inner();
         self.no_errors("ImportResourceState", &response.diagnostics);
+        self.imported(type_name, response)
+    }
+
+    /// ImportResourceState by an identity the provider must refuse; its diagnostics.
+    pub async fn import_identity_refused(
+        &mut self,
+        type_name: &str,
+        identity: &Value,
+    ) -> Vec<pb::Diagnostic> {
+        let request = pb::import_resource_state::Request {
+            type_name: type_name.into(),
+            id: String::new(),
+            client_capabilities: Some(capabilities(false)),
+            identity: self.identity_data(type_name, &Some(identity.clone())),
+        };
+        let response = self.client.import_resource_state(request).await;
+        let response = response.expect("ImportResourceState").into_inner();
+        assert!(
+            response.imported_resources.is_empty(),
+            "a refused import imported {:?}",
+            response.imported_resources
+        );
+        response.diagnostics
+    }
+
+    fn imported(&self, type_name: &str, response: pb::import_resource_state::Response) -> Object {
         let [imported] = &response.imported_resources[..] else {
             panic!("one imported object, not {:?}", response.imported_resources);
         };

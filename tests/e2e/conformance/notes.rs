@@ -57,6 +57,11 @@ async fn a_note_imported_by_identity_is_read_and_planned_unchanged_like_one_impo
         identity,
         json!({ "id": "groceries", "directory": directory(&dir) })
     );
+
+    let without_id = json!({ "directory": directory(&dir) });
+    scenarios::import_by_identity_refused(&mut p, NOTE, without_id, "id").await;
+    let elsewhere = json!({ "id": "groceries", "directory": "/elsewhere" });
+    scenarios::import_by_identity_refused(&mut p, NOTE, elsewhere, "directory").await;
 }
 
 #[tokio::test]

@@ -111,6 +111,14 @@ fn a_task_imported_by_identity_is_read_and_planned_unchanged_like_one_imported_b
         assert_eq!(state["status"], "COMPLETED", "{state:#}");
         let held = read.identity.as_ref().expect("an identity");
         assert_eq!(p.identity_json(TASK, held), identity(&task));
+
+        let without_task = json!({ "outpost_id": SERVER });
+        scenarios::import_by_identity_refused(&mut p, TASK, without_task, "capacity_task_id").await;
+        let not_a_task = json!({ "outpost_id": SERVER, "capacity_task_id": "task-1" });
+        scenarios::import_by_identity_refused(&mut p, TASK, not_a_task, "capacity_task_id").await;
+        let elsewhere =
+            json!({ "outpost_id": SERVER, "capacity_task_id": task, "region": "eu-west-1" });
+        scenarios::import_by_identity_refused(&mut p, TASK, elsewhere, "region").await;
     });
 }
 

@@ -68,6 +68,36 @@ pub async fn import_by_identity_plans_no_change(
     read
 }
 
+/// An import block whose `identity` the provider must refuse (an attribute required
+/// for import left out, or one of the wrong form): an error on that identity attribute,
+/// and nothing imported.
+pub async fn import_by_identity_refused(
+    p: &mut Driver,
+    type_name: &str,
+    identity: Json,
+    attribute: &str,
+) -> Vec<String> {
+    let identity = p.identity(type_name, identity);
+    let refused = p.import_identity_refused(type_name, &identity).await;
+    let failed: Vec<_> = refused
+        .iter()
+        .filter(|d| !errors(std::slice::from_ref(d)).is_empty())
+        .collect();
+    assert!(
+        !failed.is_empty(),
+        "the import of {identity:?} was not refused"
+    );
+    for d in &failed {
+        assert_eq!(
+            path(d),
+            [attribute],
+            "the error {:?} is not on the identity's {attribute}",
+            d.summary
+        );
+    }
+    errors(&refused)
+}
+
 /// What `terraform query` asks of a list resource, plus the checks around it.
 pub struct Query<'a> {
     pub type_name: &'a str,

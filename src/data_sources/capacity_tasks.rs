@@ -20,6 +20,20 @@ use tfplugin::value::{Type, Value};
 
 pub struct CapacityTasksDataSource;
 
+/// The optional `statuses` filter of ListCapacityTasks, as this data source and the
+/// `outposts_capacity_task` list resource take it.
+pub(crate) fn statuses_filter() -> Attribute {
+    super::filter(
+        "statuses",
+        string_is(|s| TASK_STATUSES.contains(&s), STATUSES_LISTED),
+        format!(
+            "Only tasks in one of these statuses: {}. Filtered by AWS. At least one; leave \
+             it out for every status.",
+            task_statuses_listed()
+        ),
+    )
+}
+
 /// The statuses as messages name them.
 const STATUSES_LISTED: &str = "a capacity task status (REQUESTED, IN_PROGRESS, \
                                WAITING_FOR_EVACUATION, CANCELLATION_IN_PROGRESS, COMPLETED, \
@@ -88,15 +102,7 @@ impl DataSource<OutpostsClient> for CapacityTasksDataSource {
                          Outpost when unset.",
                     ),
             )
-            .attribute(super::filter(
-                "statuses",
-                string_is(|s| TASK_STATUSES.contains(&s), STATUSES_LISTED),
-                format!(
-                    "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
-                     one; leave it out for every status.",
-                    task_statuses_listed()
-                ),
-            ))
+            .attribute(statuses_filter())
             .attribute(super::optional_id(
                 "order_id",
                 "Only tasks of this rack order (`oo-...`). The API has no such filter: the \

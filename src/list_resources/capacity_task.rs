@@ -12,10 +12,11 @@
 //! Terraform never sees (the framework sends the identity and the name only), and a
 //! listing costs one ListCapacityTasks call per page.
 
-use crate::checks::{other_region, task_statuses_listed};
-use crate::data_sources::{filter, read_failed};
+use crate::checks::other_region;
+use crate::data_sources::capacity_tasks::statuses_filter;
+use crate::data_sources::read_failed;
 use crate::outposts::error::OutpostsError;
-use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary, TASK_STATUSES};
+use crate::outposts::task::{CapacityTaskStatus, CapacityTaskSummary};
 use crate::outposts::{OutpostsClient, ids, until_stopped};
 use crate::resources::capacity_task::{self, CapacityTaskState};
 use serde::Deserialize;
@@ -25,14 +26,8 @@ use tfplugin::list::{ListRequest, ListResource, ListStream, Results, results};
 use tfplugin::path::AttributePath;
 use tfplugin::provider::Context;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::validators::string_is;
 
 pub struct CapacityTaskList;
-
-/// The statuses as messages name them.
-const STATUSES_LISTED: &str = "a capacity task status (REQUESTED, IN_PROGRESS, \
-                               WAITING_FOR_EVACUATION, CANCELLATION_IN_PROGRESS, COMPLETED, \
-                               FAILED or CANCELLED)";
 
 /// A `list` block's `config`.
 #[derive(Debug, Deserialize)]
@@ -67,15 +62,7 @@ impl ListResource<OutpostsClient> for CapacityTaskList {
                          `outpost_identifier`.",
                     ),
             )
-            .attribute(filter(
-                "statuses",
-                string_is(|s| TASK_STATUSES.contains(&s), STATUSES_LISTED),
-                format!(
-                    "Only tasks in one of these statuses: {}. Filtered by AWS. At least \
-                     one; leave it out for every status.",
-                    task_statuses_listed()
-                ),
-            )),
+            .attribute(statuses_filter()),
         )
     }
 
@@ -197,15 +184,5 @@ async fn found(
             AttributePath::root(),
             error,
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_message_names_every_status_the_sdk_knows() {
-        assert!(crate::checks::names_exactly(STATUSES_LISTED, TASK_STATUSES));
     }
 }

@@ -1,6 +1,7 @@
 //! The lifecycle of a managed resource's objects on the wire: read, plan, apply and
 //! import, each answer carrying the object's identity where it has one.
 
+use super::served::ServedResource;
 use super::wire::{client_capabilities, decode, decode_change, diags, encode};
 use super::{ProviderRpcResult, ProviderService, identities};
 use crate::diag::{Diagnostic, Diagnostics, path_to_proto};
@@ -11,7 +12,24 @@ use crate::resource::{MoveRequest, PlanRequest};
 use crate::value::Value;
 use tonic::{Request, Response};
 
+/// The three values of a resource change: prior state, new state and configuration.
+type ChangeValues = (Value, Value, Value);
+
 impl<P: Provider> ProviderService<P> {
+    /// The resource `type_name` names and the values of a change to one of its objects
+    /// (see [`decode_change`]); the first that is missing or undecodable is the error.
+    fn change(
+        &self,
+        type_name: &str,
+        prior: Option<&pb::DynamicValue>,
+        new: (Option<&pb::DynamicValue>, &str),
+        config: Option<&pb::DynamicValue>,
+    ) -> Result<(&ServedResource<P::Client>, ChangeValues), Diagnostics> {
+        let found = self.resource(type_name)?;
+        let values = decode_change(&found.1.ty, prior, new, config)?;
+        Ok((found, values))
+    }
+
     /// ReadResource: the resource's read, its identity checked against the one held.
     pub(super) async fn read_object(
         &self,
@@ -73,27 +91,20 @@ impl<P: Provider> ProviderService<P> {
     ) -> ProviderRpcResult<pb::plan_resource_change::Response> {
         let request = request.into_inner();
         let mut response = pb::plan_resource_change::Response::default();
-        let (resource, served) = match self.resource(&request.type_name) {
-            Ok(r) => r,
+        let found = self.change(
+            &request.type_name,
+            request.prior_state.as_ref(),
+            (request.proposed_new_state.as_ref(), "proposed state"),
+            request.config.as_ref(),
+        );
+        let ((resource, served), (prior, proposed, config)) = match found {
+            Ok(found) => found,
             Err(d) => {
                 response.diagnostics = diags(&d);
                 return Ok(Response::new(response));
             }
         };
         let ty = &served.ty;
-        let decoded = decode_change(
-            ty,
-            request.prior_state.as_ref(),
-            (request.proposed_new_state.as_ref(), "proposed state"),
-            request.config.as_ref(),
-        );
-        let (prior, proposed, config) = match decoded {
-            Ok(v) => v,
-            Err(d) => {
-                response.diagnostics = diags(&d);
-                return Ok(Response::new(response));
-            }
-        };
         let mut diagnostics = Diagnostics::new();
         if proposed.is_null() {
             // A destroy: Terraform plans it itself; the planned state is null.
@@ -148,22 +159,14 @@ impl<P: Provider> ProviderService<P> {
     ) -> ProviderRpcResult<pb::apply_resource_change::Response> {
         let request = request.into_inner();
         let mut response = pb::apply_resource_change::Response::default();
-        let (resource, served) = match self.resource(&request.type_name) {
-            Ok(r) => r,
-            Err(d) => {
-                response.diagnostics = diags(&d);
-                return Ok(Response::new(response));
-            }
-        };
-        let ty = &served.ty;
-        let decoded = decode_change(
-            ty,
+        let found = self.change(
+            &request.type_name,
             request.prior_state.as_ref(),
             (request.planned_state.as_ref(), "planned state"),
             request.config.as_ref(),
         );
-        let (prior_state, planned_state, config) = match decoded {
-            Ok(v) => v,
+        let ((resource, served), (prior_state, planned_state, config)) = match found {
+            Ok(found) => found,
             Err(d) => {
                 response.diagnostics = diags(&d);
                 // Never drop an existing object because of a decoding problem.
@@ -171,6 +174,7 @@ impl<P: Provider> ProviderService<P> {
                 return Ok(Response::new(response));
             }
         };
+        let ty = &served.ty;
         let ctx = self.context();
         let applied = resource
             .apply(

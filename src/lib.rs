@@ -25,3 +25,5 @@ pub mod list_resources;
 pub mod outposts;
 pub mod provider;
 pub mod resources;
+#[cfg(test)]
+mod test_logs;

@@ -191,6 +191,7 @@ fn log_progress(last: Option<&CapacityTask>, started: Instant, next_poll_in: Dur
 mod tests {
     use super::*;
     use crate::outposts::task::InstancesToExclude;
+    use crate::test_logs::InfoLines;
     use std::cell::Cell;
 
     fn task(status: CapacityTaskStatus) -> CapacityTask {
@@ -419,48 +420,18 @@ mod tests {
         assert!(matches!(outcome, WaitOutcome::Terminal(_)), "{outcome:?}");
     }
 
-    /// Counts the INFO events that say a wait is still going, with their fields.
-    #[derive(Default, Clone)]
-    struct ProgressLines(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
-
-    impl tracing::Subscriber for ProgressLines {
-        fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-            *metadata.level() <= tracing::Level::INFO
-        }
-        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-            tracing::span::Id::from_u64(1)
-        }
-        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-        fn event(&self, event: &tracing::Event<'_>) {
-            struct Fields(String);
-            impl tracing::field::Visit for Fields {
-                fn record_debug(
-                    &mut self,
-                    field: &tracing::field::Field,
-                    value: &dyn std::fmt::Debug,
-                ) {
-                    self.0.push_str(&format!("{}={value:?} ", field.name()));
-                }
-            }
-            let mut fields = Fields(String::new());
-            event.record(&mut fields);
-            if fields.0.contains("still waiting") {
-                self.0.lock().expect("lines").push(fields.0);
-            }
-        }
-        fn enter(&self, _: &tracing::span::Id) {}
-        fn exit(&self, _: &tracing::span::Id) {}
-    }
-
     #[tokio::test(start_paused = true)]
     async fn a_long_wait_says_about_once_a_minute_that_it_is_still_waiting() {
-        let lines = ProgressLines::default();
+        let lines = InfoLines::default();
         let _guard = tracing::subscriber::set_default(lines.clone());
         // 20 minutes: polls are up to 2 minutes apart by then, progress is not.
         let (outcome, _, _) = run(Duration::from_secs(20 * 60), Duration::from_secs(3600)).await;
         assert!(matches!(outcome, WaitOutcome::Terminal(_)));
-        let lines = lines.0.lock().expect("lines").clone();
+        let lines: Vec<String> = lines
+            .lines()
+            .into_iter()
+            .filter(|l| l.contains("still waiting"))
+            .collect();
         assert!(
             (19..=21).contains(&lines.len()),
             "{} progress lines: {lines:#?}",

@@ -4,6 +4,7 @@
 use super::tests::{COMPUTED_ON_CREATE, OP, config, prior, proposed};
 use super::*;
 use crate::resources::capacity_task::schema::CapacityTaskState;
+use crate::test_logs::InfoLines;
 use outposts_simulator::{SimulatorConfig, SimulatorHandle};
 use std::sync::Arc;
 use tfplugin::resource::ClientCapabilities;
@@ -276,11 +277,11 @@ fn a_terraform_that_stores_planned_private_data_gets_the_check_at_apply_from_the
     // again, and the answer goes on to the apply-time plan.
     let stored = Client::Storing(Some(kept.clone()));
     let ((again, asked_again), said) =
-        info_messages(|| sim.plan_by(&stored, None, &checking(FITS), &DryRunCache::default()));
+        InfoLines::during(|| sim.plan_by(&stored, None, &checking(FITS), &DryRunCache::default()));
     assert_eq!(asked_again, 0);
     assert!(
         said.iter()
-            .any(|m| m == "capacity check from the plan reused; not asking AWS again"),
+            .any(|m| m.contains("capacity check from the plan reused; not asking AWS again")),
         "{said:?}"
     );
     assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
@@ -355,52 +356,4 @@ fn an_older_terraform_gets_no_private_data_and_its_apply_checks_again() {
     );
     assert_eq!(asked_old, 1);
     assert!(old_again.planned_private.is_empty());
-}
-
-/// What `f` logs at INFO or above on this thread (a plan runs on it, in `block_on`).
-fn info_messages<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
-    let said = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let result = tracing::subscriber::with_default(Messages(said.clone()), f);
-    let said = said.lock().map(|m| m.clone()).unwrap_or_default();
-    (result, said)
-}
-
-/// A subscriber that keeps each event's message.
-struct Messages(Arc<std::sync::Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Messages {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        *metadata.level() <= tracing::Level::INFO
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Message(Option<String>);
-        impl tracing::field::Visit for Message {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = Some(format!("{value:?}"));
-                }
-            }
-        }
-        let mut message = Message(None);
-        event.record(&mut message);
-        if let Some(message) = message.0 {
-            self.0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(message);
-        }
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
 }

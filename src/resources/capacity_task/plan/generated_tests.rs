@@ -1,7 +1,7 @@
 //! The configuration generated for a task found or imported plans no change over the
 //! imported state, for each layout AWS reports.
 
-use super::tests::proposed;
+use super::tests::plan_unconfigured;
 use super::*;
 use crate::outposts::task::{CapacityTask, InstancePool, InstancesToExclude};
 use crate::resources::capacity_task::flatten::imported_state;
@@ -68,19 +68,7 @@ fn plans_no_change(name: &str, outpost: &str, task: &CapacityTask) {
             "{name}: {argument}"
         );
     }
-    let request = PlanRequest {
-        prior_state: Some(state.clone()),
-        proposed_new_state: proposed(Some(&state), &config),
-        config,
-        prior_private: Vec::new(),
-        client: Default::default(),
-        stored_plan_private: None,
-    };
-    let ctx = Context::new(None, tokio_util::sync::CancellationToken::new());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let plan = runtime.block_on(super::plan(&ctx, &DryRunCache::default(), request));
+    let plan = plan_unconfigured(Some(state.clone()), config);
     assert!(
         plan.requires_replace.is_empty(),
         "{name}: {:?}",

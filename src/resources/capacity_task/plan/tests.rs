@@ -244,9 +244,18 @@ fn planned_value(
     let ty = schema::schema().value_type();
     let prior = prior.map(|p| from_serde(&p, &ty).expect("prior"));
     let config = from_serde(&config, &ty).expect("config");
+    plan_unconfigured(prior, config)
+        .planned_state
+        .attr(name)
+        .cloned()
+}
+
+/// The plan of `config` over `prior` (Terraform's proposal worked out by [`proposed`])
+/// by a provider not configured yet, so no capacity check runs.
+pub(super) fn plan_unconfigured(prior: Option<Value>, config: Value) -> PlanResponse {
     let request = PlanRequest {
-        prior_state: prior.clone(),
         proposed_new_state: proposed(prior.as_ref(), &config),
+        prior_state: prior,
         config,
         prior_private: Vec::new(),
         client: Default::default(),
@@ -256,8 +265,7 @@ fn planned_value(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let plan = runtime.block_on(super::plan(&ctx, &DryRunCache::default(), request));
-    plan.planned_state.attr(name).cloned()
+    runtime.block_on(super::plan(&ctx, &DryRunCache::default(), request))
 }
 
 #[test]

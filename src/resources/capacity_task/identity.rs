@@ -73,7 +73,9 @@ pub fn of_state(state: &CapacityTaskState, region: Option<&str>) -> Option<Value
     let identifier = state.outpost_identifier.as_str();
     let region = ids::outpost_arn_region(identifier).or(region)?;
     let optional = |v: Option<&str>| v.map_or(Value::Null, Value::string);
-    Some(schema().value(BTreeMap::from([
+    // Every attribute of `schema()`, so the value needs no schema to complete it: no
+    // schema is built for each task a listing finds.
+    Some(Value::Object(BTreeMap::from([
         ("outpost_id".to_string(), Value::string(outpost_id)),
         ("capacity_task_id".to_string(), Value::string(task_id)),
         (

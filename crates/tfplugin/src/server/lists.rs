@@ -36,10 +36,14 @@ impl<P: Provider> ProviderService<P> {
         )
     }
 
-    /// The managed resource a list resource lists, which must have an identity.
-    fn listed_resource(&self, type_name: &str) -> Result<&ServedResource<P::Client>, Diagnostics> {
+    /// The managed resource a list resource lists, and the type of its identity, which
+    /// it must have.
+    fn listed_resource(
+        &self,
+        type_name: &str,
+    ) -> Result<(&ServedResource<P::Client>, Type), Diagnostics> {
         let found = self.resource(type_name)?;
-        if found.1.identity.is_none() {
+        let Some((_, identity_type)) = &found.1.identity else {
             return Err(Diagnostic::error(
                 "List resource without identity",
                 format!(
@@ -48,8 +52,8 @@ impl<P: Provider> ProviderService<P> {
                 ),
             )
             .into());
-        }
-        Ok(found)
+        };
+        Ok((found, identity_type.clone()))
     }
 
     pub(super) fn validate_list(
@@ -86,32 +90,27 @@ impl<P: Provider> ProviderService<P> {
         let (sender, receiver) = mpsc::channel::<Result<Event, Status>>(16);
         let answers: Answers<Event> = Box::pin(ReceiverStream::new(receiver));
         let found = self.list_resource(&request.type_name).and_then(|list| {
-            let resource = self.listed_resource(&request.type_name)?;
+            let (resource, identity_type) = self.listed_resource(&request.type_name)?;
             let config = decode(request.config.as_ref(), &list.1.ty, "list configuration")?;
             let checked = list.1.schema.block.validate_config(&config);
             if checked.has_errors() {
                 return Err(checked);
             }
+            let state_type = resource.1.ty.clone();
             Ok((
                 list.0.clone(),
                 resource.0.clone(),
-                resource.1.ty.clone(),
+                state_type,
+                identity_type,
                 config,
             ))
         });
-        let (list, resource, state_type, config) = match found {
+        let (list, resource, state_type, identity_type, config) = match found {
             Ok(found) => found,
             Err(d) => {
                 let _ = sender.try_send(Ok(diagnostics_event(&d)));
                 return answers;
             }
-        };
-        let Some((_, identity_type)) = self
-            .resources
-            .get(request.type_name.as_str())
-            .and_then(|(_, served)| served.identity.clone())
-        else {
-            return answers;
         };
         let ctx = self.context();
         let stop = ctx.stop().clone();
